@@ -1,0 +1,230 @@
+"""An article page's own publication date, as a cascade, most precise source first.
+
+1. the labelled visible date (发布时间/发布日期/日期/时间/成文日期…, then 更新时间): portals print
+   what they count as the publication date, and the State Council checks judge the visible one, so it
+   beats a disagreeing ``PubDate`` meta (often a page regeneration time);
+2. an unlabelled date right after the title (``标题 2023-12-05 来源：…``);
+3. CMS meta tags (``PubDate``, ``publishdate``, ``firstpublishedtime``…; never ``Maketime``);
+4. the URL (``/art/2024/10/14/art_``, ``/t20200805_``, ``/content/2017-02/07/content_``…);
+5. dateparser over a label's text that none of the hand-written forms matched.
+
+Never a copyright year (not a full date), a date inside scripts, comments, footers or
+related-article boxes, nor a date more than a day after ``page.now``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from lxml import etree
+
+from monitor.extract.dates import FULL_DATE_RE, day_of, make, not_future, parse_date, parse_loose
+from monitor.extract.page import Page
+
+_NOT_VISIBLE = ("ancestor::script or ancestor::style or ancestor::noscript or ancestor::select"
+                " or ancestor::textarea or ancestor::title or ancestor::head")
+#: visible text nodes holding a given string (to check where a labelled date was printed)
+VISIBLE_TEXT_XPATH = etree.XPath(f"//text()[contains(., $s)][not({_NOT_VISIBLE})]")
+FOLLOWING_TEXT_XPATH = etree.XPath(f"following::text()[not({_NOT_VISIBLE})][position() <= $n]")
+HEADING_XPATH = etree.XPath("//body//h1 | //body//h2 | //body//h3 | //body//*[contains(@class, 'title')"
+                            " or contains(@id, 'title') or contains(@class, 'Title')]")
+TITLE_XPATH = etree.XPath("string(//title)")
+
+#: a label followed by a colon (ASCII/full-width), spaces or brackets; the label must not be the end
+#: of a longer word (生成日期, 招标公告日期, 活动时间 are not publication dates)
+LABEL_RE = re.compile(
+    r"(?<![\u4e00-\u9fff])(?:信息|文章|新闻|网站)?(?P<label>发布时间|发布日期|发表时间|发文日期|公开日期"
+    r"|公告时间|发稿时间|发布于|发布|成文日期|印发日期|更新时间|更新日期|日期|时间)"
+    r"\s*[:：]?\s*[\[【(（]?\s*")
+#: lower is better; 更新时间 is only used when the page prints nothing else
+LABEL_RANK = {"成文日期": 2, "印发日期": 2, "更新时间": 3, "更新日期": 3}
+#: meta names (lower case) that carry the publication date, best first
+META_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time",
+              "publishtime", "publish_time", "published", "datepublished", "dc.date.issued",
+              "dc.date", "releasedate", "og:release_date")
+_META_RANK = {name: i for i, name in enumerate(META_NAMES)}
+#: ancestors whose class/id mark boxes that are not the article (related items, footers, side bars)
+NOT_ARTICLE_RE = re.compile(
+    r"relat|xgwz|xgxx|xgxw|xglj|xgyd|xgwj|tuijian|recommend|tjyd|hotnews|rdxw|zxxx|latest|rank"
+    r"|side|foot|bottom|copyright|banquan|bqxx", re.I)
+RELATED_HEAD_RE = re.compile(r"^\s*(相关(文章|新闻|阅读|链接|信息|稿件|文件|推荐)|推荐阅读|延伸阅读|热点新闻"
+                             r"|最新(文章|信息|动态)|热门文章|上一篇|下一篇)")
+#: article URL dates of the CMSs in use (Hanweb, TRS, www.gov.cn, others)
+URL_DATE_RES = (
+    re.compile(r"/art/(?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/art_"),
+    re.compile(r"/t(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)_\d+"),
+    re.compile(r"/(?P<y>\d{4})-(?P<m>\d\d)/(?P<d>\d\d)/(?:content_|\w+)"),
+    re.compile(r"/(?P<y>\d{4})/(?P<m>\d\d)-(?P<d>\d\d)/"),
+    re.compile(r"/(?P<y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d)/"),
+    re.compile(r"/(?P<y>20\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)/"),
+)
+#: characters between a title's end and its date line that still count as "right after the title"
+NEAR_TITLE_CHARS = 120
+_SPACE_RE = re.compile(r"\s+")
+
+Published = date | datetime | None
+
+
+def extract_published(page: Page) -> Published:
+    """The publication date of an article page: aware datetime when a time is known, else a date."""
+    try:
+        return _extract(page)
+    except (ValueError, TypeError, etree.LxmlError, RecursionError):
+        return None
+
+
+def _extract(page: Page) -> Published:
+    tree = page.tree
+    if tree is None:
+        return url_date(page.url, page) if page.url else None
+    labelled, unparsed = labelled_date(tree, page)
+    meta = meta_date(tree, page)
+    if labelled is not None:
+        return _with_time(labelled, meta)
+    near = near_title_date(tree, page, meta_title(tree))
+    if near is not None:
+        return _with_time(near, meta)
+    if meta is not None:
+        return meta
+    from_url = url_date(page.url, page)
+    if from_url is not None:
+        return from_url
+    for text in unparsed:  # slow dateparser, reached only when nothing else found a date
+        value = parse_loose(text, page.now)
+        if value is not None:
+            return value
+    return None
+
+
+def _with_time(visible: date | datetime, meta: Published) -> date | datetime:
+    """A visible date without a time takes the meta's time when both name the same day."""
+    if (not isinstance(visible, datetime) and isinstance(meta, datetime)
+            and day_of(meta) == visible):
+        return meta
+    return visible
+
+
+def _in_other_box(node) -> bool:
+    """True when a text node sits in a footer, side bar or related-articles box."""
+    element = node.getparent() if node is not None else None
+    if element is None:
+        return False
+    if node.is_tail:
+        element = element.getparent()
+    depth = 0
+    while element is not None and element.tag not in ("body", "html"):
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if marker.strip() and NOT_ARTICLE_RE.search(marker):
+            return True
+        if depth < 6 and len(element):
+            first = element[0]
+            if isinstance(first.tag, str) and RELATED_HEAD_RE.match(first.text or ""):
+                return True
+        element = element.getparent()
+        depth += 1
+    return False
+
+
+def labelled_date(tree, page: Page) -> tuple[date | datetime | None, list[str]]:
+    """The best-ranked, first labelled date in the visible text, plus label texts left unparsed.
+
+    Speed: the labels are found with ``str.find`` over libxml2's own text serialisation (comments
+    excluded), and only the chosen candidate is checked in the tree (script, footer, related box),
+    instead of walking every text node in Python."""
+    text = etree.tostring(tree, method="text", encoding=str)
+    found, seen, unparsed = [], set(), []
+    for key in ("时间", "日期", "发布"):
+        at = text.find(key)
+        while at >= 0:
+            m = LABEL_RE.search(text, max(0, at - 4), at + 12)
+            at = text.find(key, at + 2)
+            if m is None or m.start() in seen:
+                continue
+            seen.add(m.start())
+            dm = FULL_DATE_RE.match(text, m.end())
+            if dm is None:
+                unparsed.append(text[m.end():m.end() + 40])
+                continue
+            value = not_future(make(int(dm["y"]), int(dm["m"]), int(dm["d"]), dm["H"], dm["M"],
+                                    dm["S"]), page.now)
+            if value is not None:
+                label = m.group("label")
+                rank = LABEL_RANK.get(label, 0 if len(label) > 2 else 1)
+                found.append((rank, m.start(), value, text[dm.start():dm.end("d")]))
+    for _, _, value, needle in sorted(found, key=lambda c: c[:2]):
+        nodes = VISIBLE_TEXT_XPATH(tree, s=needle)
+        if not nodes or any(not _in_other_box(node) for node in nodes):
+            return value, unparsed
+    return None, unparsed
+
+
+def meta_title(tree) -> str:
+    for meta in tree.iter("meta"):
+        if (meta.get("name") or "").lower() == "articletitle":
+            return _SPACE_RE.sub(" ", meta.get("content") or "").strip()
+    return ""
+
+
+def near_title_date(tree, page: Page, title: str = "") -> Published:
+    """An unlabelled date printed right after the title heading (``标题 2023-12-05 来源：…``)."""
+    head = _title_element(tree, title)
+    if head is None:
+        return None
+    following = _SPACE_RE.sub(" ", " ".join(FOLLOWING_TEXT_XPATH(head, n=12)))[:NEAR_TITLE_CHARS]
+    # the heading's own text may end with the date ("标题 ( 2024-05-11)")
+    own = _SPACE_RE.sub(" ", head.text_content())
+    if title and title in own:
+        own = own[own.index(title) + len(title):]
+    for text in (own[-NEAR_TITLE_CHARS:], following):
+        value = parse_date(text, page.now)
+        if value is not None:
+            return value
+    return None
+
+
+def _title_element(tree, title: str):
+    """The element holding the article title: the ArticleTitle meta's text, else h1…h3/.title
+    matching the <title>, else the first h1."""
+    if not title:
+        title = _SPACE_RE.sub(" ", TITLE_XPATH(tree)).strip()
+        title = re.split(r"\s*[_|｜]\s*|\s+-\s+|\s*—\s*", title)[0] if title else ""
+    first_h1 = None
+    key = title[:14]
+    for element in HEADING_XPATH(tree):
+        text = _SPACE_RE.sub(" ", element.text_content()).strip()
+        if not text or len(text) > 200:
+            continue
+        if key and key in text:
+            return element
+        if first_h1 is None and element.tag == "h1":
+            first_h1 = element
+    return first_h1
+
+
+def meta_date(tree, page: Page) -> Published:
+    """The best CMS meta date (any case, attribute order, quoting; ``Maketime`` never counts)."""
+    best, best_rank = None, len(META_NAMES)
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        rank = _META_RANK.get(name.strip())
+        if rank is None or rank >= best_rank:
+            continue
+        value = parse_date(meta.get("content") or "", page.now)
+        if value is not None:
+            best, best_rank = value, rank
+    return best
+
+
+def url_date(url: str, page: Page) -> date | None:
+    """A date from an article URL of the known CMS forms (month-only ``/202411/`` gives none)."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0]
+    for pattern in URL_DATE_RES:
+        m = pattern.search(path)
+        if m:
+            value = not_future(make(int(m["y"]), int(m["m"]), int(m["d"])), page.now)
+            if value is not None:
+                return value
+    return None

@@ -1,0 +1,96 @@
+"""One fetched page, decoded once and parsed once, shared by every extractor.
+
+Decoding follows the crawler exactly: w3lib's ``html_to_unicode`` is what Scrapy's ``TextResponse``
+uses (BOM first, then the HTTP charset, then ``<meta charset>``, then detection), and it maps
+gb2312/gbk to gb18030, so the CLI, the pipelines and the tests read the same text from the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+#: pages larger than this are cut before parsing (a 20 MB page must not stall a crawl)
+MAX_PARSE_CHARS = 4_000_000
+
+
+def decode_html(body: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """Return ``(text, encoding)`` for raw page bytes, as the crawler would decode them."""
+    if not body:
+        return "", (http_charset or "utf-8")
+    content_type = f"text/html; charset={http_charset}" if http_charset else None
+    try:
+        encoding, text = html_to_unicode(
+            content_type,
+            body,
+            auto_detect_fun=lambda b: "gb18030" if _looks_gbk(b) else None,
+        )
+    except LookupError:  # an unknown charset name in the page or header
+        encoding, text = "utf-8", body.decode("utf-8", errors="replace")
+    return text.replace("\x00", ""), encoding
+
+
+def _looks_gbk(body: bytes) -> bool:
+    """Undeclared pages: UTF-8 if it decodes, otherwise GB18030 (a superset of GBK/GB2312)."""
+    sample = body[:65536]
+    try:
+        sample.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        # a UTF-8 sequence cut at the sample's end is still UTF-8
+        return exc.start < len(sample) - 4
+
+
+def declared_charset(body: bytes) -> str | None:
+    return html_body_declared_encoding(body[:4096])
+
+
+@dataclass
+class Page:
+    """A page as extractors see it. ``url`` may be empty (``monitor inspect`` without ``--url``)."""
+
+    html: str
+    url: str = ""
+    now: datetime = field(default_factory=lambda: datetime.now(SHANGHAI))
+    encoding: str = "utf-8"
+
+    @classmethod
+    def from_bytes(cls, body: bytes, url: str = "", now: datetime | None = None,
+                   http_charset: str | None = None) -> "Page":
+        text, encoding = decode_html(body, http_charset)
+        return cls(html=text, url=url, now=now or datetime.now(SHANGHAI), encoding=encoding)
+
+    def __post_init__(self) -> None:
+        if self.now.tzinfo is None:
+            self.now = self.now.replace(tzinfo=SHANGHAI)
+
+    @cached_property
+    def tree(self) -> lxml.html.HtmlElement | None:
+        """The parsed document, or None when there is nothing parseable. Comments stay as
+        comment nodes, so XPath over elements never sees commented-out markup."""
+        text = self.html[:MAX_PARSE_CHARS]
+        if not text.strip():
+            return None
+        try:
+            parser = lxml.html.HTMLParser(encoding=None, remove_blank_text=False, huge_tree=True)
+            tree = lxml.html.document_fromstring(text, parser=parser)
+        except (etree.ParserError, ValueError):
+            try:  # e.g. an XML declaration inside a str
+                tree = lxml.html.document_fromstring(text.encode("utf-8"),
+                                                     parser=lxml.html.HTMLParser(encoding="utf-8"))
+            except (etree.ParserError, ValueError):
+                return None
+        if self.url:
+            try:
+                tree.make_links_absolute(self.url, resolve_base_href=True, handle_failures="ignore")
+            except ValueError:
+                pass
+        return tree

@@ -1,0 +1,22 @@
+"""Repost matching: which portal entries repost which State Council releases, and how late.
+
+Pure functions and a ``Matcher`` over plain dataclasses: no Scrapy, no SQLite.
+"""
+
+from .matcher import DEFAULT_THRESHOLD, Entry, Match, Matcher, Release
+from .normalize import normalize_title
+from .timing import canonical_url, lag_hours, parse_published, release_id_for_url, within_24h
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Entry",
+    "Match",
+    "Matcher",
+    "Release",
+    "canonical_url",
+    "lag_hours",
+    "normalize_title",
+    "parse_published",
+    "release_id_for_url",
+    "within_24h",
+]

@@ -1,0 +1,266 @@
+"""Recognise reposts of State Council releases among portal entries.
+
+An entry matches a release when it links to the release's own URL, or when its normalised title
+(see ``normalize``) is the release's, or close to it (rapidfuzz Indel ratio >= ``threshold``), or a
+prefix of it when the portal cut the title with an ellipsis. Candidates come from an inverted index
+of character bigrams, probed with the entry's rarest bigrams (prefix filtering), never all pairs.
+
+Near-misses are blocked before scoring, since a similar title is often a different document:
+- the issuer differs (国务院关于X vs 国务院办公厅关于X; a province's own 关于X的通知);
+- the document type differs (…的通知 vs …的意见);
+- the entry adds words that make it a local document (关于转发…的通知的通知, 学习贯彻…精神,
+  …的实施意见, 解读, 答记者问);
+- any number differs (2026年第一季度 vs 第二季度, 第十二次 vs 第十三次, 2025年 vs 2026年).
+An entry matches at most one release: the best score, then the release published closest before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rapidfuzz.distance import Indel
+
+from .normalize import analyze, number_tokens
+from .timing import canonical_url, lag_hours, release_id_for_url, sort_time
+
+__all__ = ["DEFAULT_THRESHOLD", "Entry", "Match", "Matcher", "Release"]
+
+#: minimum Indel similarity (0..1) between normalised titles
+DEFAULT_THRESHOLD = 0.88
+#: shorter normalised titles match only exactly or by URL ("国务院文件", "通知")
+MIN_FUZZY_CHARS = 8
+#: a truncated title must keep this many characters, and this share of the release title
+MIN_PREFIX_CHARS = 10
+MIN_PREFIX_SHARE = 0.3
+#: probe at most this many index candidates per entry
+MAX_CANDIDATES = 400
+
+_ISSUER = re.compile(r"^(.{2,16}?)(?:关于|印发)")
+_DOCTYPE = re.compile(
+    r"(通知|意见|批复|决定|办法|规定|条例|公告|通告|方案|规划|纲要|计划|要点|报告|决议|通报|函|令)$"
+)
+#: words that turn a title into a local document about the release when only the entry has them
+_MARKERS = (
+    "转发", "学习", "贯彻", "落实", "传达", "精神", "解读", "读懂", "答记者问", "问答",
+    "实施意见", "实施方案", "实施细则", "的通知的", "的意见的", "的决定的", "座谈", "宣讲",
+    "我省", "我市", "我县", "我区",
+)
+_NUMERAL_END = re.compile(r"[\d〇零一二三四五六七八九十百千万]$")
+
+
+@dataclass(slots=True, frozen=True)
+class Release:
+    """A State Council release (www.gov.cn)."""
+
+    id: str
+    title: str
+    url: str | None = None
+    published: datetime | date | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Entry:
+    """An item a portal published (list entry or article)."""
+
+    id: str
+    portal_id: str | None
+    title: str
+    url: str | None = None
+    published: datetime | date | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    """``entry_id`` reposts ``release_id``; ``score`` 0..1; ``lag_hours`` entry minus release."""
+
+    entry_id: str
+    release_id: str
+    score: float
+    lag_hours: float | None
+
+
+@dataclass(slots=True)
+class _Title:
+    text: str
+    truncated: bool
+    head: str
+    nums: tuple[str, ...]
+    head_nums: tuple[str, ...]
+    issuer: str
+    doctype: str
+    markers: tuple[int, ...]
+
+
+def _features(title: str) -> _Title:
+    norm = analyze(title)
+    text = norm.text
+    m = _ISSUER.match(text)
+    d = None if norm.truncated else _DOCTYPE.search(text)
+    return _Title(
+        text=text,
+        truncated=norm.truncated,
+        head=norm.head,
+        nums=number_tokens(text),
+        head_nums=number_tokens(norm.head) if norm.head else (),
+        issuer=m.group(1) if m else "",
+        doctype=d.group(1) if d else "",
+        markers=tuple(text.count(w) for w in _MARKERS),
+    )
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text}
+
+
+def _numbers_agree(e: _Title, nums: tuple[str, ...]) -> bool:
+    if not e.truncated:
+        return e.nums == nums
+    mine = e.nums
+    if len(mine) > len(nums):
+        return False
+    if mine and _NUMERAL_END.search(e.text):  # the cut may fall inside the last number
+        *whole, last = mine
+        return tuple(whole) == nums[: len(whole)] and nums[len(whole)].startswith(last[:1])
+    return mine == nums[: len(mine)]
+
+
+def _compatible(e: _Title, r: _Title) -> bool:
+    """False for the near-misses listed in the module docstring (numbers are checked per text)."""
+    # an entry may drop the issuer, or keep a stray label before it, but not name another one
+    if e.issuer and not (r.issuer and e.issuer.endswith(r.issuer)):
+        return False
+    if e.doctype and r.doctype and e.doctype != r.doctype:
+        return False
+    return all(a <= b for a, b in zip(e.markers, r.markers))
+
+
+class Matcher:
+    """Match entries to releases. The index is built once, in ``__init__``; matching is pure."""
+
+    def __init__(self, releases: Iterable[Release], threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = float(threshold)
+        self._releases: list[Release] = []
+        self._feats: list[_Title] = []
+        self._times: list[float | None] = []
+        self._by_url: dict[str, list[int]] = {}
+        self._by_text: dict[str, list[int]] = {}
+        self._postings: dict[str, list[int]] = {}
+        for i, rel in enumerate(releases):
+            f = _features(rel.title)
+            self._releases.append(rel)
+            self._feats.append(f)
+            self._times.append(sort_time(rel.published))
+            if rel.url:
+                for key in {canonical_url(rel.url), release_id_for_url(rel.url)}:
+                    self._by_url.setdefault(key, []).append(i)
+            for key in {f.text, f.head} - {""}:
+                self._by_text.setdefault(key, []).append(i)
+            if f.text:
+                for g in _bigrams(f.text):
+                    self._postings.setdefault(g, []).append(i)
+        self._sorted = sorted((f.text, i) for i, f in enumerate(self._feats) if f.text)
+        self._sorted_texts = [t for t, _ in self._sorted]
+
+    def __len__(self) -> int:
+        return len(self._releases)
+
+    # --- public ---------------------------------------------------------------------------
+    def match(self, entry: Entry) -> Match | None:
+        """The release ``entry`` reposts, or ``None``."""
+        etime = sort_time(entry.published)
+        if entry.url:
+            for key in (canonical_url(entry.url), release_id_for_url(entry.url)):
+                hits = self._by_url.get(key)
+                if hits:
+                    return self._result(entry, [(1.0, i) for i in hits], etime)
+        e = _features(entry.title)
+        if not e.text:
+            return None
+        scored = self._scored(e)
+        return self._result(entry, scored, etime) if scored else None
+
+    def match_all(self, entries: Iterable[Entry]) -> list[Match]:
+        """Matches for the entries that have one, in input order."""
+        out = []
+        for entry in entries:
+            m = self.match(entry)
+            if m is not None:
+                out.append(m)
+        return out
+
+    # --- internals ------------------------------------------------------------------------
+    def _scored(self, e: _Title) -> list[tuple[float, int]]:
+        feats = self._feats
+        exact = [i for i in self._by_text.get(e.text, ()) if self._score(e, feats[i]) == 1.0]
+        if exact:
+            return [(1.0, i) for i in exact]
+        if e.truncated:
+            if len(e.text) < MIN_PREFIX_CHARS:
+                return []
+        elif len(e.text) < MIN_FUZZY_CHARS:
+            return []
+        cands = self._candidates(e)
+        if e.truncated:  # releases that start with exactly this prefix
+            lo = bisect.bisect_left(self._sorted_texts, e.text)
+            for t, i in self._sorted[lo:lo + MAX_CANDIDATES]:
+                if not t.startswith(e.text):
+                    break
+                cands.add(i)
+        out = []
+        for i in cands:
+            s = self._score(e, feats[i])
+            if s >= self.threshold:
+                out.append((s, i))
+        return out
+
+    def _candidates(self, e: _Title) -> set[int]:
+        """Releases sharing one of the entry's rarest bigrams. A title within the threshold shares
+        all but a few of its bigrams, so probing the rarest few finds it (prefix filtering)."""
+        postings = self._postings
+        grams = sorted((len(p), g) for g in _bigrams(e.text) if (p := postings.get(g)))
+        if not grams:
+            return set()
+        lost = max(2, int(len(e.text) * (1.0 - self.threshold) * 2) + 2)
+        cands: set[int] = set()
+        for _, g in grams[:lost]:
+            cands.update(postings[g])
+            if len(cands) >= MAX_CANDIDATES:
+                break
+        return cands
+
+    def _score(self, e: _Title, r: _Title) -> float:
+        if not _compatible(e, r):
+            return 0.0
+        if e.truncated:
+            n = len(e.text)
+            if n < MIN_PREFIX_SHARE * len(r.text) or not _numbers_agree(e, r.nums):
+                return 0.0
+            return Indel.normalized_similarity(e.text, r.text[:n])
+        best = 0.0
+        if e.nums == r.nums:
+            best = Indel.normalized_similarity(e.text, r.text)
+        if r.head and e.nums == r.head_nums:
+            best = max(best, Indel.normalized_similarity(e.text, r.head))
+        return best
+
+    def _result(self, entry: Entry, scored: list[tuple[float, int]],
+                etime: float | None) -> Match:
+        times = self._times
+
+        def key(item: tuple[float, int]) -> tuple[float, int, float, int]:
+            s, i = item
+            rt = times[i]
+            if etime is None or rt is None:
+                return (-round(s, 6), 2, 0.0, i)
+            gap = etime - rt
+            # a repost follows its release: prefer the latest release not after the entry
+            # (a day's slack for date-only entries), else the nearest one after it
+            return (-round(s, 6), 0 if gap >= -86400 else 1, abs(gap), i)
+
+        s, i = min(scored, key=key)
+        rel = self._releases[i]
+        return Match(entry.id, rel.id, round(s, 4), lag_hours(entry.published, rel.published))

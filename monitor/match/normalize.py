@@ -1,0 +1,179 @@
+"""Title normalisation for repost matching: the same release, whatever the portal did to its title.
+
+Order matters: HTML entities, then NFKC (full width to half width, ``…`` to ``...``), then
+Traditional to Simplified (OpenCC ``t2s``), then the labels portals wrap around a title are peeled
+off repeatedly (``【国务院】``, ``转载：``, ``（全文）``, ``—中国政府网``, a list date, an appended
+document number), a trailing ellipsis is recorded as truncation, and finally case is folded and
+every character that is not a letter or a digit (punctuation, 《》, quotes, spaces) is dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = ["NormTitle", "analyze", "normalize_title", "number_tokens", "to_simplified"]
+
+# --- Traditional -> Simplified -------------------------------------------------------------
+# opencc-python-reimplemented converts ~6k titles a second; almost every title is already
+# Simplified, so conversion runs only when a character from its t2s character table (or 沈, the one
+# phrase-only key) occurs. Keys mapping to themselves (瞭, 覆, 藉) are kept: phrases convert them.
+
+
+def _t2s_trigger() -> re.Pattern[str] | None:
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - pinned dependency
+        return None
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    try:
+        keys = {line.split("\t", 1)[0] for line in table.read_text("utf-8").splitlines() if line}
+    except OSError:  # pragma: no cover - a broken install: convert every title
+        return re.compile(r"[^\x00-\x7f]")
+    keys.add("沈")
+    return re.compile("[" + "".join(sorted(re.escape(k) for k in keys if len(k) == 1)) + "]")
+
+
+_T2S_TRIGGER = _t2s_trigger()
+_T2S = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese to Simplified (OpenCC t2s), a no-op on text with no Traditional form."""
+    global _T2S
+    if _T2S_TRIGGER is None or not _T2S_TRIGGER.search(text):
+        return text
+    if _T2S is None:
+        from opencc import OpenCC
+
+        _T2S = OpenCC("t2s")
+    return _T2S.convert(text)
+
+
+# --- labels portals add (matched after NFKC: （）->(), ：->:, ｜->|, －->-) ---------------------
+_SEP = r"[:|丨/]"
+_LABELS = (
+    "转载|转发|转自|来源|图解|图表|视频|音频|直播|动画|权威发布|重磅|最新|快讯|要闻|头条|聚焦|关注|"
+    "国务院|国务院信息|国务院文件|国务院要闻|国务院政策|国务院动态|中国政府网|新华社|新华网|人民网|"
+    "央视网|政策|文件|政策文件|全文|原文|图文|专题|推荐|置顶|热点|新闻|公告"
+)
+_LEADING = [
+    # a bracketed label up front: 【国务院】 [转载] 〖要闻〗 (视频) <图解>
+    re.compile(r"^\s*[【\[〖〔(<〈「『][^】\]〗〕)>〉」』]{1,12}[】\]〗〕)>〉」』]\s*"),
+    # a label and a separator: 转载： 视频丨 权威发布|
+    re.compile(rf"^\s*(?:{_LABELS})\s*{_SEP}\s*"),
+    # a list date in front: 2026-03-01 / [2026.03.01]
+    re.compile(r"^\s*[\[(]?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[\])]?\s+"),
+]
+_TRAILING = [
+    # (全文) (图) 【视频】 (附解读) ...
+    re.compile(
+        r"\s*[(【\[〖<](?:附|含)?(?:全文|图|组图|图文|图表|图解|视频|音频|动画|双语|中英文|"
+        r"解读|政策解读|全文发布|原文|实录|文字实录|附件|直播|H5|h5|高清)[)】\]〗>]\s*$"
+    ),
+    # a site name after a separator: —中国政府网  -新华网  _中华人民共和国中央人民政府  | 新华社
+    re.compile(
+        r"\s*(?:-{1,2}|—{1,2}|_|\||丨|–)\s*(?:[\u4e00-\u9fff]{1,16}(?:网|网站|人民政府|政府|新华社|"
+        r"人民日报|客户端|公报)|中国政府网|新华社|www\.gov\.cn|gov\.cn)\s*$"
+    ),
+    # a date the list printed after the title: 2026-03-01, [03-01], (2026/03/01 10:00)
+    re.compile(
+        r"\s*[\[(]?\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])]?\s*$"
+    ),
+    re.compile(r"\s*[\[(]\s*\d{1,2}[-/.]\d{1,2}\s*[\])]\s*$"),
+    # a document number appended by the portal: (国发〔2026〕5号)  国办发[2026]12号
+    re.compile(
+        r"\s*[(]?\s*[\u4e00-\u9fff]{1,8}\s*[〔\[(]\s*\d{4}\s*[〕\])]\s*\d{1,4}\s*号\s*[)]?\s*$"
+    ),
+]
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|⋯+|。{2,}|…+|-{3,}|·{3,})\s*$")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+#: Chinese numeral runs and digit runs; see number_tokens()
+_NUMBER = re.compile(r"\d+|[〇零一二三四五六七八九十百千万]+")
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+@dataclass(slots=True, frozen=True)
+class NormTitle:
+    """A normalised title: ``text`` (letters and digits only) and whether the portal cut it (…)."""
+
+    text: str
+    truncated: bool
+    head: str = ""  # the part before the first space of a two-part title (main title), normalised
+
+
+def _peel(text: str) -> tuple[str, bool]:
+    truncated = False
+    while True:
+        before = text
+        for rx in _LEADING:
+            text = rx.sub("", text, count=1)
+        for rx in _TRAILING:
+            text = rx.sub("", text, count=1)
+        cut = _ELLIPSIS.sub("", text, count=1)
+        if cut != text:
+            truncated, text = True, cut
+        if text == before:
+            return text.strip(), truncated
+
+
+@lru_cache(maxsize=65536)
+def analyze(title: str | None) -> NormTitle:
+    """Normalise ``title`` and tell whether it was truncated (ends in … or ...)."""
+    if not title:
+        return NormTitle("", False)
+    text = html.unescape(title) if "&" in title else title
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    text, truncated = _peel(text)
+    head = ""
+    parts = text.split()
+    if len(parts) > 1 and not truncated:
+        head = _NOT_WORD.sub("", parts[0]).lower()
+    return NormTitle(_NOT_WORD.sub("", text).lower(), truncated, head)
+
+
+def normalize_title(title: str | None) -> str:
+    """The comparable form of a title: see the module docstring. ``""`` for an empty title."""
+    return analyze(title).text
+
+
+def _cn_values(token: str) -> list[str]:
+    """Decimal values of a digit run or a Chinese numeral run (十四五 -> 14, 5; 二〇二六 -> 2026)."""
+    if token.isascii():
+        return [str(int(token))]
+    if not any(c in _CN_UNIT for c in token):  # 二〇二六 -> 2026, 一 -> 1
+        return [str(int("".join(str(_CN_DIGIT[c]) for c in token)))]
+    values: list[str] = []
+    total = section = 0
+    digit: int | None = None
+    for c in token:
+        if c in "零〇" and digit is None and section:  # 一百零五: a placeholder zero
+            continue
+        if c in _CN_DIGIT:
+            if digit is not None:  # two digits in a row after a unit: a new number (十四五)
+                values.append(str(total + section + digit))
+                total = section = 0
+            digit = _CN_DIGIT[c]
+        elif c == "万":
+            total += (section + (digit or 0)) * 10000 or 10000
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * _CN_UNIT[c]
+            digit = None
+    values.append(str(total + section + (digit or 0)))
+    return values
+
+
+def number_tokens(text: str) -> tuple[str, ...]:
+    """Numbers in a normalised title, in order, as decimal strings (第一季度 and 第1季度 both give 1).
+
+    Two titles that differ only in a number (quarter, year, meeting or order number) are different
+    releases, so the matcher requires these sequences to agree.
+    """
+    return tuple(v for t in _NUMBER.findall(text) for v in _cn_values(t))

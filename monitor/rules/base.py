@@ -1,0 +1,163 @@
+"""The shape every rule shares: a declarative class with a pure ``judge(state, now) -> Verdict``.
+
+Like a Spidermon monitor, a rule is an id, the official indicator it implements, the names of its
+``MONITOR_*`` thresholds and a docstring that is its user-facing description. Thresholds are read
+once in ``from_settings`` (a dict, Scrapy ``Settings`` or anything with ``.get``); ``__init__`` takes
+plain values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from monitor.settings_defaults import MONITOR_DEFAULTS
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LEVELS = ("ok", "warn", "fail", "unknown")
+
+
+@dataclass(slots=True)
+class Verdict:
+    """One rule's judgement of one portal at one crawl. ``passed`` None means unknown."""
+
+    rule: str
+    passed: bool | None
+    level: str  # ok, warn, fail, unknown
+    value: str | float | int | None = None
+    evidence: dict = field(default_factory=dict)  # JSON-serialisable
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def ok(rule: str, value=None, **evidence) -> Verdict:
+    return Verdict(rule, True, "ok", value, evidence)
+
+
+def warn(rule: str, value=None, **evidence) -> Verdict:
+    return Verdict(rule, True, "warn", value, evidence)
+
+
+def fail(rule: str, value=None, **evidence) -> Verdict:
+    return Verdict(rule, False, "fail", value, evidence)
+
+
+def unknown(rule: str, value=None, **evidence) -> Verdict:
+    return Verdict(rule, None, "unknown", value, evidence)
+
+
+# -- time ---------------------------------------------------------------------------------------
+
+
+def aware(value: datetime) -> datetime:
+    """A naive datetime is read as Asia/Shanghai time."""
+    return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
+
+
+def local_date(value: date | datetime | None) -> date | None:
+    """The calendar day in Shanghai of a date or datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return aware(value).astimezone(SHANGHAI).date()
+    return value
+
+
+def age_days(newest: date | datetime, now: datetime) -> int:
+    """Whole calendar days (Shanghai) from ``newest`` to ``now``; negative for future dates."""
+    return (local_date(now) - local_date(newest)).days
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# -- settings -----------------------------------------------------------------------------------
+
+
+def coerce(name: str, value: Any, default: Any) -> Any:
+    """Convert a setting (maybe the string ``-s NAME=VALUE`` gives) to the type of its default."""
+    if value is None:
+        return default
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(default, int):
+            return int(str(value).strip()) if isinstance(value, str) else int(value)
+        if isinstance(default, float):
+            if isinstance(value, str):
+                text = value.strip()
+                return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+            return float(value)
+        if isinstance(default, (tuple, list)):
+            if isinstance(value, str):
+                text = value.strip()
+                if text.startswith("["):
+                    return tuple(json.loads(text))
+                return tuple(part.strip() for part in text.split(",") if part.strip())
+            return tuple(value)
+        if isinstance(default, dict):
+            return dict(json.loads(value) if isinstance(value, str) else value)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"setting {name}: cannot read {value!r} ({exc})") from None
+    return value
+
+
+def setting(mapping: Mapping | Any | None, name: str) -> Any:
+    """The value of ``name`` in ``mapping`` (or its default), converted to the default's type."""
+    default = MONITOR_DEFAULTS[name]
+    value = mapping.get(name) if mapping is not None else None
+    return coerce(name, value, default)
+
+
+class Rule:
+    """Base class: subclasses set the class attributes and implement ``judge``."""
+
+    id: ClassVar[str] = ""
+    indicator: ClassVar[str] = ""  # the official source of the rule
+    veto: ClassVar[bool] = False  # a single-veto item (单项否决): decides 合格/不合格
+    content: ClassVar[bool] = True  # judged from the crawl (unknown when the homepage failed)
+    #: setting name -> attribute name of every threshold the rule reads
+    settings: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, **values: Any) -> None:
+        known = set(self.settings.values())
+        unexpected = set(values) - known
+        if unexpected:
+            raise TypeError(f"{type(self).__name__}: unknown threshold(s) {sorted(unexpected)}")
+        for name, attr in self.settings.items():
+            value = values.get(attr, MONITOR_DEFAULTS[name])
+            setattr(self, attr, coerce(name, value, MONITOR_DEFAULTS[name]))
+
+    @classmethod
+    def from_settings(cls, mapping: Mapping | Any | None = None) -> "Rule":
+        return cls(**{attr: setting(mapping, name) for name, attr in cls.settings.items()})
+
+    @classmethod
+    def description(cls) -> str:
+        return " ".join((cls.__doc__ or "").split())
+
+    def judge(self, state, now: datetime) -> Verdict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # shared guards ---------------------------------------------------------------------------
+
+    def precheck(self, state) -> Verdict | None:
+        """Unknown for a closed portal, and for a content rule when there is no usable homepage."""
+        if state.status == "closed":
+            return unknown(self.id, reason="closed")
+        if not self.content:
+            return None
+        if state.homepage_ok is None:
+            return unknown(self.id, reason="no_crawl")
+        if not state.homepage_ok:
+            return unknown(self.id, reason="homepage_not_fetched", url=state.homepage_url,
+                           error=state.homepage_error, crawl_id=state.crawl_id)
+        return None

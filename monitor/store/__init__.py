@@ -1,0 +1,227 @@
+"""The snapshot store: the only code that touches SQLite (through sqlite-utils).
+
+WAL mode and a busy timeout let the CLI read while a crawl writes; crawl writes are buffered and
+flushed in one transaction per batch. A crawl records its host, pid and a heartbeat; a crawl still
+``running`` whose process is gone (same host) or whose heartbeat is stale is marked ``aborted`` by the
+next command that opens the store, never merely because another crawl started.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import sqlite3
+import uuid
+import zlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from monitor.store.migrations import migrate
+
+__all__ = ["Store", "StoreError", "new_id", "stable_id", "utcnow"]
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message names the file."""
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def stable_id(*parts: str | None) -> str:
+    """An id derived from natural keys: the same on every node, so merged stores deduplicate."""
+    return hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()[:24]
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike, *, heartbeat_stale: int = 900, readonly: bool = False):
+        self.path = str(path)
+        self.heartbeat_stale = heartbeat_stale
+        if not readonly:
+            parent = Path(self.path).resolve().parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the directory: {exc.strerror}") from None
+        elif not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no such database (run a crawl first, or pass --db)")
+        try:
+            conn = sqlite3.connect(self.path, timeout=30)
+            self.db = sqlite_utils.Database(conn)
+            self.db.execute("pragma busy_timeout = 30000")
+            if not readonly:
+                self.db.enable_wal()
+            self.db.execute("pragma synchronous = normal")
+            self.db.execute("pragma foreign_keys = off")
+            migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+        self._pending: dict[str, list[dict]] = {}
+        self._pending_upserts: dict[str, tuple[list[dict], Any]] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        self.flush()
+        self.db.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ crawls
+    def begin_crawl(self, spider: str, selection: str, now: str | None = None,
+                    crawl_id: str | None = None) -> str:
+        self.reap_dead_crawls()
+        crawl_id = crawl_id or new_id()
+        with self.db.conn:
+            self.db["crawls"].insert({
+                "id": crawl_id, "spider": spider, "selection": selection, "started": utcnow(),
+                "finished": None, "status": "running", "host": socket.gethostname(),
+                "pid": os.getpid(), "heartbeat": utcnow(), "now": now or None,
+                "portals": 0, "pages": 0, "failures": 0, "counts": "{}",
+            })
+        return crawl_id
+
+    def heartbeat(self, crawl_id: str) -> None:
+        with self.db.conn:
+            self.db["crawls"].update(crawl_id, {"heartbeat": utcnow()})
+
+    def finish_crawl(self, crawl_id: str, status: str = "finished", counts: dict | None = None) -> None:
+        self.flush()
+        counts = counts or {}
+        with self.db.conn:
+            self.db["crawls"].update(crawl_id, {
+                "finished": utcnow(), "status": status, "heartbeat": utcnow(),
+                "portals": counts.get("portals", 0), "pages": counts.get("pages", 0),
+                "failures": counts.get("failures", 0),
+                "counts": json.dumps(counts, ensure_ascii=False, sort_keys=True),
+            })
+
+    def reap_dead_crawls(self) -> list[str]:
+        """Mark crawls whose process died as ``aborted``; return their ids."""
+        here = socket.gethostname()
+        stale_before = (datetime.now(timezone.utc) - timedelta(seconds=self.heartbeat_stale)).isoformat()
+        dead = []
+        for row in self.db.query("select id, host, pid, heartbeat from crawls where status = 'running'"):
+            if row["pid"] == os.getpid() and row["host"] == here:
+                continue
+            gone = row["host"] == here and row["pid"] and not _pid_alive(row["pid"])
+            if gone or (row["heartbeat"] or "") < stale_before:
+                dead.append(row["id"])
+        if dead:
+            with self.db.conn:
+                for cid in dead:
+                    self.db["crawls"].update(cid, {"status": "aborted", "finished": utcnow()})
+        return dead
+
+    def crawls(self, spider: str | None = None, status: str | None = None) -> list[dict]:
+        sql, args = "select * from crawls where 1=1", []
+        if spider:
+            sql += " and spider = ?"
+            args.append(spider)
+        if status:
+            sql += " and status = ?"
+            args.append(status)
+        return list(self.db.query(sql + " order by started", args))
+
+    def crawl(self, crawl_id: str) -> dict | None:
+        rows = list(self.db.query("select * from crawls where id = ?", [crawl_id]))
+        return rows[0] if rows else None
+
+    # ------------------------------------------------------------------ registry
+    def sync_portals(self, portals: Iterable[Any]) -> None:
+        rows = [{
+            "id": p.id, "name": p.name, "region": p.region, "level": p.level, "url": p.url,
+            "site_code": p.site_code, "status": p.status, "migrated_to": p.migrated_to,
+            "render": p.render, "synced_at": utcnow(),
+        } for p in portals]
+        with self.db.conn:
+            self.db["portals"].upsert_all(rows, pk="id")
+
+    def portals(self) -> list[dict]:
+        return list(self.db.query("select * from portals order by region, id"))
+
+    # ------------------------------------------------------------------ buffered writes
+    def add(self, table: str, row: dict) -> None:
+        self._pending.setdefault(table, []).append(row)
+
+    def pending(self) -> int:
+        return sum(len(v) for v in self._pending.values())
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        with self.db.conn:
+            for table, rows in pending.items():
+                if table == "entries":
+                    self._write_entries(rows)
+                elif table == "bodies":
+                    self.db["bodies"].insert_all(rows, pk="hash", ignore=True)
+                else:
+                    self.db[table].upsert_all(rows, pk=_PKS[table])
+
+    def _write_entries(self, rows: list[dict]) -> None:
+        """Entries keep the crawl that first saw them; later sightings only move ``last_seen``."""
+        self.db["entries"].insert_all(rows, pk="id", ignore=True)
+        self.db.conn.executemany(
+            "update entries set last_seen = ?, title = ?, published = coalesce(?, published) where id = ?",
+            [(r["last_seen"], r["title"], r["published"], r["id"]) for r in rows])
+
+    def add_body(self, body: bytes, encoding: str | None) -> str | None:
+        """Keep a page body once per content hash, compressed; return its hash."""
+        if not body:
+            return None
+        digest = hashlib.sha256(body).hexdigest()
+        self.add("bodies", {"hash": digest, "size": len(body), "encoding": encoding,
+                            "data": zlib.compress(body, 6)})
+        return digest
+
+    def body(self, digest: str) -> bytes | None:
+        rows = list(self.db.query("select data from bodies where hash = ?", [digest]))
+        return zlib.decompress(rows[0]["data"]) if rows else None
+
+    # ------------------------------------------------------------------ reads
+    def query(self, sql: str, args: Iterable[Any] = ()) -> list[dict]:
+        return list(self.db.query(sql, list(args)))
+
+    def latest_finished_crawl(self, spider: str = "portal") -> dict | None:
+        rows = self.query("select * from crawls where spider = ? and status = 'finished' "
+                          "order by finished desc limit 1", [spider])
+        return rows[0] if rows else None
+
+
+_PKS = {
+    "fetches": "id",
+    "columns": ("crawl_id", "portal_id", "url"),
+    "portal_crawls": ("crawl_id", "portal_id"),
+    "releases": "id",
+    "reposts": "entry_id",
+    "verdicts": ("crawl_id", "portal_id", "rule"),
+    "visits": "id",
+    "visit_days": ("portal_id", "day"),
+    "baselines": "id",
+    "audits": ("portal_id", "audited_on"),
+}

@@ -1,0 +1,29 @@
+"""Publication dates, list entries, the column and site facts of every crawled page (issue 3)."""
+
+from __future__ import annotations
+
+import logging
+
+from monitor.extract.page import Page
+from monitor.items import PageItem
+
+logger = logging.getLogger(__name__)
+
+
+class DatesPipeline:
+    def process_item(self, item):
+        if not isinstance(item, PageItem) or item.page is None:
+            return item
+        from monitor.extract.article import extract_published
+        from monitor.extract.column import extract_column
+        from monitor.extract.listing import extract_entries
+        from monitor.extract.site import extract_site
+        page: Page = item.page
+        try:
+            item.entries = extract_entries(page)
+            item.published = extract_published(page) if item.kind != "homepage" else None
+            item.column = extract_column(page, item.entries) if item.kind == "column" else None
+            item.site = extract_site(page) if item.kind == "homepage" else None
+        except Exception:  # an extractor bug must not lose the fetch record
+            logger.exception("date extraction failed on %s", item.url)
+        return item
