@@ -75,3 +75,12 @@ class VisitItem:
     status: int | None = None
     error: str | None = None
     latency_ms: float | None = None
+
+
+@dataclass
+class ProbeRoundItem:
+    """Every visit of one probe round has completed: the store decides whether the round is valid."""
+
+    round_id: str
+    crawl_id: str
+    portals: int

@@ -19,6 +19,7 @@ them); output is ``Regression`` records whose ``as_row()`` keys are the CLI's co
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,16 @@ class VerdictRecord:
     level: str = ""
     value: Any = None
     evidence: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:  # tolerate rows straight from SQLite (ISO text, 0/1, JSON)
+        if isinstance(self.at, str):
+            self.at = datetime.fromisoformat(self.at)
+        if self.passed is not None and not isinstance(self.passed, bool):
+            self.passed = bool(int(self.passed))
+        if isinstance(self.evidence, str):
+            self.evidence = json.loads(self.evidence) if self.evidence else {}
+        elif self.evidence is None:
+            self.evidence = {}
 
     @classmethod
     def from_verdict(cls, portal_id: str, crawl_id: str, at: datetime, verdict) -> "VerdictRecord":

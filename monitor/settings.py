@@ -9,6 +9,7 @@ overrides it. Every other ``MONITOR_*`` default may also come from the environme
 import os
 
 from monitor.paths import DEFAULT_DB, REGISTRY_CSV
+from monitor.settings_defaults import MONITOR_DEFAULTS
 from monitor import __version__
 
 BOT_NAME = "portal-monitor"
@@ -44,6 +45,16 @@ MONITOR_CHROMIUM = _env("MONITOR_CHROMIUM", "/usr/bin/chromium")
 MONITOR_BATCH_SIZE = int(_env("MONITOR_BATCH_SIZE", "200"))
 #: a running crawl whose heartbeat is older than this many seconds is considered dead (aborted)
 MONITOR_HEARTBEAT_STALE = int(_env("MONITOR_HEARTBEAT_STALE", "900"))
+
+# the official rules' thresholds (monitor/settings_defaults.py); an environment variable of the
+# same name overrides a default, ``-s`` overrides both
+for _name, _default in MONITOR_DEFAULTS.items():
+    globals()[_name] = os.environ.get(_name, _default)
+#: probe rounds in which at least this share of portals failed at once are invalid (our network)
+MONITOR_PROBE_INVALID_SHARE = float(_env("MONITOR_PROBE_INVALID_SHARE", "0.5"))
+MONITOR_PROBE_INVALID_MIN_PORTALS = int(_env("MONITOR_PROBE_INVALID_MIN_PORTALS", "4"))
+#: visits older than this are rolled up per portal and day (visit_days) and deleted
+MONITOR_VISIT_RETENTION_DAYS = int(_env("MONITOR_VISIT_RETENTION_DAYS", "30"))
 
 USER_AGENT = (f"portal-monitor/{__version__} (government website monitoring; "
               f"+contact: {MONITOR_CONTACT})")

@@ -13,19 +13,25 @@ from collections import Counter, defaultdict
 from scrapy.exceptions import NotConfigured
 
 from monitor.clock import iso
-from monitor.items import PageItem, PortalDoneItem
-from monitor.store import Store, StoreError, stable_id, utcnow
+from monitor.judging import judge_crawl
+from monitor.items import PageItem, PortalDoneItem, ProbeRoundItem, VisitItem
+from monitor.store import Store, new_id, stable_id, utcnow
+from monitor.store.visits import rollup_visits, validate_round
 
 logger = logging.getLogger(__name__)
 
 
 class SnapshotsPipeline:
-    def __init__(self, db_path: str, batch_size: int, heartbeat_stale: int, stats, now_iso: str | None):
+    def __init__(self, db_path: str, batch_size: int, heartbeat_stale: int, stats, now_iso: str | None,
+                 invalid_share: float = 0.5, invalid_min: int = 4, retention_days: int = 30):
         self.db_path = db_path
         self.batch_size = batch_size
         self.heartbeat_stale = heartbeat_stale
         self.stats = stats
         self.now_iso = now_iso
+        self.invalid_share = invalid_share
+        self.invalid_min = invalid_min
+        self.retention_days = retention_days
         self.store: Store | None = None
         self.acc: dict[str, dict] = defaultdict(_new_acc)
         self.counts: Counter = Counter()
@@ -37,7 +43,10 @@ class SnapshotsPipeline:
             raise NotConfigured("MONITOR_DB is empty")
         pipeline = cls(db, crawler.settings.getint("MONITOR_BATCH_SIZE", 200),
                        crawler.settings.getint("MONITOR_HEARTBEAT_STALE", 900), crawler.stats,
-                       crawler.settings.get("MONITOR_NOW") or None)
+                       crawler.settings.get("MONITOR_NOW") or None,
+                       crawler.settings.getfloat("MONITOR_PROBE_INVALID_SHARE", 0.5),
+                       crawler.settings.getint("MONITOR_PROBE_INVALID_MIN_PORTALS", 4),
+                       crawler.settings.getint("MONITOR_VISIT_RETENTION_DAYS", 30))
         pipeline.crawler = crawler
         return pipeline
 
@@ -56,9 +65,14 @@ class SnapshotsPipeline:
             self._write_portal(PortalDoneItem(self.crawl_id, portal_id, "incomplete"))
         reason = self.crawler.stats.get_value("finish_reason") or "finished"
         status = "finished" if reason == "finished" else "aborted"
+        if self.crawler.spider.name == "probe":
+            self.store.flush()
+            self.counts["rolled_up"] = rollup_visits(self.store, self.retention_days, self.now_iso)
         counts = dict(self.counts)
         counts["portals"] = counts.get("portals", 0)
         self.store.finish_crawl(self.crawl_id, status, counts)
+        if status == "finished" and self.crawler.spider.name == "portal":
+            judge_crawl(self.store, self.crawl_id, self.crawler.settings)
         self.store.close()
 
     def process_item(self, item):
@@ -68,6 +82,22 @@ class SnapshotsPipeline:
             self._write_page(item)
         elif isinstance(item, PortalDoneItem):
             self._write_portal(item)
+        elif isinstance(item, VisitItem):
+            self.store.add("visits", {
+                "id": new_id(), "round_id": item.round_id, "portal_id": item.portal_id, "at": item.at,
+                "ok": int(item.ok), "status": item.status, "error": item.error,
+                "latency_ms": item.latency_ms, "valid": 1})
+            self.counts["visits"] += 1
+            self.counts["failures"] += 0 if item.ok else 1
+            if item.error:
+                self.counts[f"error_{item.error}"] += 1
+        elif isinstance(item, ProbeRoundItem):
+            self.store.flush()
+            if not validate_round(self.store, item.round_id, self.invalid_share, self.invalid_min):
+                self.counts["invalid_rounds"] += 1
+                logger.warning("probe round %s: most portals failed at once; round marked invalid "
+                               "(the monitor's own network is the likely cause)", item.round_id)
+            self.counts["rounds"] += 1
         else:
             return item
         if self.store.pending() >= self.batch_size:

@@ -26,9 +26,9 @@ _NOT_VISIBLE = ("ancestor::script or ancestor::style or ancestor::noscript or an
                 " or ancestor::textarea or ancestor::title or ancestor::head")
 #: visible text nodes holding a given string (to check where a labelled date was printed)
 VISIBLE_TEXT_XPATH = etree.XPath(f"//text()[contains(., $s)][not({_NOT_VISIBLE})]")
-FOLLOWING_TEXT_XPATH = etree.XPath(f"following::text()[not({_NOT_VISIBLE})][position() <= $n]")
-HEADING_XPATH = etree.XPath("//body//h1 | //body//h2 | //body//h3 | //body//*[contains(@class, 'title')"
-                            " or contains(@id, 'title') or contains(@class, 'Title')]")
+CLASS_TITLE_XPATH = etree.XPath("//body//*[contains(@class, 'title') or contains(@id, 'title')"
+                                " or contains(@class, 'Title')]")
+_HIDDEN_TAGS = frozenset(("script", "style", "noscript", "select", "option", "textarea"))
 TITLE_XPATH = etree.XPath("string(//title)")
 
 #: a label followed by a colon (ASCII/full-width), spaces or brackets; the label must not be the end
@@ -62,6 +62,8 @@ URL_DATE_RES = (
 #: characters between a title's end and its date line that still count as "right after the title"
 NEAR_TITLE_CHARS = 120
 _SPACE_RE = re.compile(r"\s+")
+_OPENERS = frozenset("([（【[:：|")
+_CLOSERS = frozenset(")]）】|")
 
 Published = date | datetime | None
 
@@ -171,34 +173,72 @@ def near_title_date(tree, page: Page, title: str = "") -> Published:
     head = _title_element(tree, title)
     if head is None:
         return None
-    following = _SPACE_RE.sub(" ", " ".join(FOLLOWING_TEXT_XPATH(head, n=12)))[:NEAR_TITLE_CHARS]
     # the heading's own text may end with the date ("标题 ( 2024-05-11)")
     own = _SPACE_RE.sub(" ", head.text_content())
     if title and title in own:
         own = own[own.index(title) + len(title):]
-    for text in (own[-NEAR_TITLE_CHARS:], following):
-        value = parse_date(text, page.now)
-        if value is not None:
-            return value
+    for text in (own[-NEAR_TITLE_CHARS:], _text_after(head, NEAR_TITLE_CHARS)):
+        for m in FULL_DATE_RE.finditer(text):
+            # a date line stands alone ("标题 2023-12-05 来源"); a date inside a sentence of the
+            # body ("2026年10月9日，市政府召开…", "即日起至…") is not the page's date
+            before = text[m.start() - 1] if m.start() else " "
+            after = text[m.end()] if m.end() < len(text) else " "
+            if not (before.isspace() or before in _OPENERS) or not (after.isspace() or after in _CLOSERS):
+                continue
+            value = not_future(make(int(m["y"]), int(m["m"]), int(m["d"]), m["H"], m["M"], m["S"]),
+                               page.now)
+            if value is not None:
+                return value
     return None
 
 
+def _text_after(element, limit: int) -> str:
+    """Up to ``limit`` visible characters following ``element`` in document order (a bounded walk,
+    where a ``following::text()`` XPath would scan the rest of the document)."""
+    parts, size, node = [], 0, element
+    while node is not None and size < limit:
+        if node.tail and node.tail.strip():
+            parts.append(node.tail)
+            size += len(node.tail.strip())
+        sibling = node.getnext()
+        while sibling is not None and size < limit:
+            for inner in sibling.iter():
+                if inner is not sibling and inner.tail and inner.tail.strip():
+                    parts.append(inner.tail)
+                    size += len(inner.tail.strip())
+                if isinstance(inner.tag, str) and inner.tag not in _HIDDEN_TAGS and inner.text:
+                    if inner.text.strip():
+                        parts.append(inner.text)
+                        size += len(inner.text.strip())
+                if size >= limit:
+                    break
+            if sibling.tail and sibling.tail.strip():
+                parts.append(sibling.tail)
+                size += len(sibling.tail.strip())
+            sibling = sibling.getnext()
+        node = node.getparent()
+        if node is not None and node.tag == "body":
+            break
+    return _SPACE_RE.sub(" ", " ".join(parts))[:limit]
+
+
 def _title_element(tree, title: str):
-    """The element holding the article title: the ArticleTitle meta's text, else h1…h3/.title
-    matching the <title>, else the first h1."""
+    """The element holding the article title: the ArticleTitle meta's text, else h1…h3 or a
+    .title element matching the <title>, else the first h1."""
     if not title:
         title = _SPACE_RE.sub(" ", TITLE_XPATH(tree)).strip()
         title = re.split(r"\s*[_|｜]\s*|\s+-\s+|\s*—\s*", title)[0] if title else ""
-    first_h1 = None
     key = title[:14]
-    for element in HEADING_XPATH(tree):
-        text = _SPACE_RE.sub(" ", element.text_content()).strip()
-        if not text or len(text) > 200:
-            continue
-        if key and key in text:
-            return element
-        if first_h1 is None and element.tag == "h1":
-            first_h1 = element
+    first_h1 = None
+    for candidates in (lambda: tree.iter("h1", "h2", "h3"), lambda: CLASS_TITLE_XPATH(tree)):
+        for element in candidates():
+            text = _SPACE_RE.sub(" ", element.text_content()).strip()
+            if not text or len(text) > 200:
+                continue
+            if key and key in text:
+                return element
+            if first_h1 is None and element.tag == "h1":
+                first_h1 = element
     return first_h1
 
 

@@ -41,7 +41,7 @@ class HomepageFresh(Rule):
             newest = state.homepage_newest
             evidence.update(source="homepage", dated_items=state.homepage_dated_items)
         if newest is None:
-            return fail(self.id, None, reason="no_dated_item", newest=None, **evidence)
+            return fail(self.id, "undated", reason="no_dated_item", newest=None, **evidence)
         age = age_days(newest, now)
         evidence.update(newest=iso(local_date(newest)), age_days=age)
         if age < 0:

@@ -59,6 +59,7 @@ class Reachable(Rule):
             "url": state.homepage_url,
         }
         if failed:
+            evidence["error"] = next(iter(evidence["errors"]))  # the commonest error class
             evidence["first_failed_at"] = iso(aware(failed[0].at))
             evidence["last_failed_at"] = iso(aware(failed[-1].at))
             evidence["failed_at"] = [iso(aware(v.at)) for v in failed[-5:]]
