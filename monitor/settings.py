@@ -99,6 +99,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ITEM_PIPELINES = {
     "pipelines.dates.DatesPipeline": 100,
     "pipelines.elements.ElementsPipeline": 200,
+    "pipelines.reposts.RepostsPipeline": 300,
     "pipelines.snapshots.SnapshotsPipeline": 900,
 }
 

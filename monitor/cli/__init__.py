@@ -10,7 +10,14 @@ import click
 
 #: "module:attribute" of every subcommand, in the order ``monitor --help`` lists them
 COMMANDS = [
+    "demo:demo",
+    "audit:baseline",
+    "audit:regressions",
+    "audit:evidence",
+    "audit:audits",
     "inspect:inspect",
+    "releases:releases",
+    "reposts:reposts",
 ]
 
 

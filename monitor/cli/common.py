@@ -36,3 +36,60 @@ def open_store(path: str, readonly: bool = True) -> Store:
         return store
     except StoreError as exc:
         raise UserError(str(exc)) from None
+
+
+def monitor_settings():
+    """The project's Scrapy settings (``monitor.settings``, environment overrides included),
+    wherever the command is run from."""
+    from scrapy.settings import Settings
+    settings = Settings()
+    settings.setmodule("monitor.settings", priority="project")
+    return settings
+
+
+def clock(store=None):
+    """Now for reports: ``MONITOR_NOW`` when set, else the later of the real time and the clock of
+    the newest crawl (replays and the sandbox run ahead of the wall clock)."""
+    from datetime import datetime
+
+    from monitor.clock import ClockError, parse_now
+    from monitor.extract.page import SHANGHAI
+    if os.environ.get("MONITOR_NOW"):
+        try:
+            return parse_now(os.environ["MONITOR_NOW"])
+        except ClockError as exc:
+            raise UserError(str(exc)) from None
+    now = datetime.now(SHANGHAI)
+    if store is not None:
+        from monitor.store.states import crawl_now
+        latest = store.query("select * from crawls where status = 'finished' order by finished desc limit 1")
+        if latest:
+            now = max(now, crawl_now(latest[0]))
+    return now
+
+
+def emit(rows: list[dict], columns, fmt: str, output: str | None, sheet: str = "monitor") -> None:
+    """Print or save records as table/json/csv/xlsx (CSV with BOM, formula prefixes neutralised)."""
+    import sys
+
+    from monitor import exports
+    if fmt == "xlsx" and not output:
+        raise UserError("--format xlsx needs -o FILE.xlsx")
+    try:
+        if fmt == "table":
+            text = exports.format_table(rows, columns) if rows else "(none)"
+            if output:
+                with open(output, "w", encoding="utf-8") as fh:
+                    fh.write(text + "\n")
+            else:
+                click.echo(text)
+        elif fmt == "json":
+            exports.write_json(rows, output or sys.stdout)
+        elif fmt == "csv":
+            exports.write_csv(rows, output or sys.stdout, columns, bom=bool(output))
+        elif fmt == "xlsx":
+            exports.write_xlsx(rows, output, columns, sheet)
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    if output:
+        click.echo(f"wrote {len(rows)} rows to {output}", err=True)

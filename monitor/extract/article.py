@@ -25,7 +25,7 @@ from monitor.extract.page import Page
 _NOT_VISIBLE = ("ancestor::script or ancestor::style or ancestor::noscript or ancestor::select"
                 " or ancestor::textarea or ancestor::title or ancestor::head")
 #: visible text nodes holding a given string (to check where a labelled date was printed)
-VISIBLE_TEXT_XPATH = etree.XPath(f"//text()[contains(., $s)][not({_NOT_VISIBLE})]")
+TEXT_WITH_XPATH = etree.XPath("/descendant::text()[contains(., $s)]")
 CLASS_TITLE_XPATH = etree.XPath("//body//*[contains(@class, 'title') or contains(@id, 'title')"
                                 " or contains(@class, 'Title')]")
 _HIDDEN_TAGS = frozenset(("script", "style", "noscript", "select", "option", "textarea"))
@@ -62,6 +62,9 @@ URL_DATE_RES = (
 #: characters between a title's end and its date line that still count as "right after the title"
 NEAR_TITLE_CHARS = 120
 _SPACE_RE = re.compile(r"\s+")
+#: worth handing to dateparser: starts like a date, but not one of our (rejected) shapes
+_LOOSE_START_RE = re.compile(r"[0-9〇零一二三四五六七八九十]|[A-Za-z]{3}")
+_DATE_SHAPE_RE = re.compile(r"\d{1,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _OPENERS = frozenset("([（【[:：|")
 _CLOSERS = frozenset(")]）】|")
 
@@ -81,6 +84,8 @@ def _extract(page: Page) -> Published:
     if tree is None:
         return url_date(page.url, page) if page.url else None
     labelled, unparsed = labelled_date(tree, page)
+    if isinstance(labelled, datetime):
+        return labelled
     meta = meta_date(tree, page)
     if labelled is not None:
         return _with_time(labelled, meta)
@@ -108,14 +113,19 @@ def _with_time(visible: date | datetime, meta: Published) -> date | datetime:
 
 
 def _in_other_box(node) -> bool:
-    """True when a text node sits in a footer, side bar or related-articles box."""
+    """True when a text node is not article text: in a script, style, the head, a footer,
+    a side bar or a related-articles box."""
     element = node.getparent() if node is not None else None
     if element is None:
         return False
     if node.is_tail:
         element = element.getparent()
+    elif element.tag in _HIDDEN_TAGS:
+        return True
     depth = 0
-    while element is not None and element.tag not in ("body", "html"):
+    while element is not None and element.tag != "body":
+        if element.tag in ("head", "html", "title"):
+            return True
         marker = f"{element.get('class', '')} {element.get('id', '')}"
         if marker.strip() and NOT_ARTICLE_RE.search(marker):
             return True
@@ -146,7 +156,9 @@ def labelled_date(tree, page: Page) -> tuple[date | datetime | None, list[str]]:
             seen.add(m.start())
             dm = FULL_DATE_RE.match(text, m.end())
             if dm is None:
-                unparsed.append(text[m.end():m.end() + 40])
+                rest = text[m.end():m.end() + 40]
+                if _LOOSE_START_RE.match(rest) and not _DATE_SHAPE_RE.match(rest):
+                    unparsed.append(rest)  # a form the hand-written patterns do not know
                 continue
             value = not_future(make(int(dm["y"]), int(dm["m"]), int(dm["d"]), dm["H"], dm["M"],
                                     dm["S"]), page.now)
@@ -155,7 +167,7 @@ def labelled_date(tree, page: Page) -> tuple[date | datetime | None, list[str]]:
                 rank = LABEL_RANK.get(label, 0 if len(label) > 2 else 1)
                 found.append((rank, m.start(), value, text[dm.start():dm.end("d")]))
     for _, _, value, needle in sorted(found, key=lambda c: c[:2]):
-        nodes = VISIBLE_TEXT_XPATH(tree, s=needle)
+        nodes = TEXT_WITH_XPATH(tree, s=needle)
         if not nodes or any(not _in_other_box(node) for node in nodes):
             return value, unparsed
     return None, unparsed

@@ -35,6 +35,8 @@ _JIUCUO_JS = re.compile(r"jiucuo\.js", re.I)
 _CODE_ATTRS = ("sitecode", "site_code", "data-sitecode", "data-site-code", "data-setting", "data-code")
 #: a script string worth parsing as markup
 _STRING_HINT = re.compile(r"jiucuo|jcinfo|exposure|\bLink\s*\(", re.I)
+#: a script worth tokenizing at all (split words like 'jiu'+'cuo' are joined only afterwards)
+_JS_PREFILTER = re.compile(r"jiu|cuo|exposure|jcinfo|\bLink\s*\(|%3c|\\x3c|\\u003c", re.I)
 _CREATE_SCRIPT = re.compile(r"createElement\s*\(\s*['\"]script['\"]\s*\)", re.I)
 _LINK_FUNC = re.compile(r"function\s+Link\s*\(|\bLink\s*=\s*function", re.I)
 _WS = re.compile(r"\s+")
@@ -96,9 +98,10 @@ def find_error_link(page) -> dict:
     if tree is None:
         return empty_result()
     base = getattr(page, "url", "") or ""
-    candidates = _scan_tree(tree, base)
-    link_code = _link_function_code(tree)
-    result = _pick(candidates, link_code)
+    try:
+        result = _pick(_scan_tree(tree, base), _link_function_code(tree))
+    except (ValueError, TypeError, etree.LxmlError):
+        result = empty_result()
     if result["site_code"] is None:
         result["site_code"] = site_id_code(page)
     return result
@@ -111,7 +114,10 @@ def find_error_link_in_script(js_text, base_url: str = "") -> dict:
         js = js_text.decode("utf-8", "replace") if isinstance(js_text, bytes) else str(js_text or "")
     except Exception:  # noqa: BLE001 - never raise on junk input
         return empty_result()
-    candidates = _scan_js(js, base_url or "")
+    try:
+        candidates = _scan_js(js, base_url or "")
+    except (ValueError, TypeError, etree.LxmlError):
+        candidates = []
     if not candidates and _CREATE_SCRIPT.search(js) and (_JIUCUO_JS.search(js) or "_jiucuo_" in js.lower()):
         code = _first_code(js)
         url = None
@@ -123,7 +129,8 @@ def find_error_link_in_script(js_text, base_url: str = "") -> dict:
     return _pick(candidates, None)
 
 
-def footer_resources(page, host: str, limit: int = 8) -> list[str]:
+def footer_resources(page, host: str, limit: int = 8,
+                     kinds: tuple[str, ...] = ("script", "iframe", "frame")) -> list[str]:
     """Same-host scripts and iframes the page includes, most likely footer holders first.
 
     Only for when the HTML alone shows no entry: the crawler fetches these and runs
@@ -139,7 +146,7 @@ def footer_resources(page, host: str, limit: int = 8) -> list[str]:
         return []
     found: list[tuple[int, int, str]] = []
     seen = set()
-    for order, el in enumerate(tree.iter("script", "iframe", "frame")):
+    for order, el in enumerate(tree.iter(*kinds)):
         src = el.get("src")
         if not src or not isinstance(el.tag, str):
             continue
@@ -229,7 +236,7 @@ def _scan_tree(root, base: str, from_string: str | None = None) -> list[tuple[st
 
 def _scan_js(js: str, base: str) -> list[tuple[str, str | None, str | None]]:
     """Markup inside a script's string literals (``document.write``, ``innerHTML`` strings)."""
-    if not _STRING_HINT.search(js):
+    if not _JS_PREFILTER.search(js):
         return []
     variant = "document_write" if "document.write" in js else "script_string"
     out = []

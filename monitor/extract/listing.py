@@ -158,14 +158,13 @@ def _row_date(row, anchor, title: str, now: datetime) -> tuple[date | datetime |
         value = parse_list_date(outside, now)
         if value is not None:
             return value, title
-    else:
-        nxt = row.getnext()  # <dt><a>title</a></dt><dd>date</dd>
-        if nxt is not None and nxt.tag in ("dd", "span", "em", "i") and len(nxt) == 0:
-            text = nxt.text_content()
-            if len(text) < 30:
-                value = parse_list_date(text, now)
-                if value is not None:
-                    return value, title
+    nxt = row.getnext()  # <dt><a>title</a></dt><dd>date</dd>, <a>title</a><span>date</span>
+    if nxt is not None and nxt.tag in ("dd", "span", "em", "i", "font") and len(nxt) == 0:
+        text = nxt.text_content()
+        if len(text) < 30:
+            value = parse_list_date(text, now)
+            if value is not None:
+                return value, title
     # the date inside the link: <a><span>title</span><span>2024-05-01</span></a>, "title [2024-05-01]"
     if len(anchor):
         last = anchor[len(anchor) - 1]

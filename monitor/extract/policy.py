@@ -25,6 +25,7 @@ When several candidates exist the most prominent one carrying items wins.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -52,6 +53,7 @@ _X_EMBEDS = etree.XPath("//iframe[@src]|//frame[@src]|//script[@src]|//embed[@sr
 _X_LINKS = etree.XPath(".//a[@href]")
 _X_IMG_TITLES = etree.XPath("//img[@alt or @title]")
 _X_BODY = etree.XPath("//body")
+_TITLE_CLASS = re.compile(r"(?:^|[\s_-])(?:tit|title|hd|bt|head|lmtit)(?:$|[\s_-])", re.I)
 _X_DATASTORE = etree.XPath(".//script[contains(translate(@type,'XML','xml'),'xml')]")
 _RECORD = re.compile(r"<record\b", re.I)
 
@@ -84,7 +86,7 @@ def find_policy_column(page) -> dict:
 
     def prominence(r):
         prominent = r["position"] in ("nav", "first_screen")
-        return (not prominent, r["items"] == 0, _RANK[r["position"]], -r["items"])
+        return (not prominent, r["items"] == 0, _RANK[r["position"]], -r["items"], r["title"] is None)
     return min(results, key=prominence)
 
 
@@ -125,10 +127,11 @@ def _candidates(tree) -> list[tuple]:
         href = el.get("href") or ""
         if _PUSHINFO.search(href) and el not in seen and not _excluded(el):
             text = normalize_title(el.text_content() or el.get("title") or "")
-            out.append((el, text or None, _clean(href), _count_items(_heading_block(el))))
+            title = text if is_policy_title(text) else _nearby_title(el)
+            out.append((el, title, _clean(href), _count_items(_heading_block(el))))
     for el in _X_EMBEDS(tree):
         src = el.get("src") or el.get("data") or ""
-        if _PUSHINFO.search(src) and not _excluded(el):
+        if _PUSHINFO.search(src) and el.getparent() is not None and not _excluded(el.getparent()):
             parent = el.getparent()
             items = _count_items(parent) if parent is not None and el.tag == "script" else 0
             out.append((el, _nearby_title(el), _clean(src), items))
@@ -247,29 +250,41 @@ def _tab_panel(el):
 
 
 def _heading_block(el):
-    """The list that follows a heading: a following sibling of the heading or of its wrapper."""
+    """The list that follows a heading: the first substantial sibling after the heading or one of
+    its wrappers, as long as the climb stays inside this column's own box."""
     node = el
     for _ in range(4):
-        if node is None or node.tag == "body":
+        if node is None or node.tag in ("body", "html"):
             return None
-        for sib in list(node.itersiblings())[:3]:
-            if isinstance(sib.tag, str) and _has_items(sib):
-                if _has_other_title(sib):
-                    return None
+        for sib in node.itersiblings():
+            if not isinstance(sib.tag, str) or _is_blank(sib):
+                continue
+            if _has_items(sib) and not _has_other_title(sib, el):
                 return sib
+            break
         parent = node.getparent()
-        if parent is not None and _X_LINKS(parent) and parent.tag in _BLOCK_TAGS:
-            links = [a for a in _X_LINKS(parent) if not _inside(a, el)]
-            if links and len(links) <= _MAX_BLOCK_LINKS and not _has_other_title(parent, el):
-                return parent
+        if parent is None or _has_other_title(parent, el):
+            return None
         node = parent
     return None
 
 
-def _has_other_title(block, own=None) -> bool:
-    for h in block.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        if own is None or not (_inside(h, own) or _inside(own, h)):
-            return True
+def _is_blank(el) -> bool:
+    if el.tag in ("iframe", "embed", "object", "img"):
+        return False
+    if el.tag in ("script", "style") and not _X_DATASTORE(el.getparent() if el.getparent() is not None else el):
+        return True
+    return not (el.text_content() or "").strip() and not el.xpath(".//iframe|.//embed|.//object|.//img")
+
+
+def _has_other_title(block, own) -> bool:
+    """Whether ``block`` holds a heading other than ``own`` (then it is a box of several columns)."""
+    for h in block.iter():
+        if not isinstance(h.tag, str):
+            continue
+        if h.tag in ("h1", "h2", "h3", "h4", "h5", "h6") or _TITLE_CLASS.search(h.get("class") or ""):
+            if not (_inside(h, own) or _inside(own, h)):
+                return True
     return False
 
 
@@ -295,9 +310,18 @@ def _count_items(block, exclude=None) -> int:
         if exclude is not None and (_inside(a, exclude) or _inside(exclude, a)):
             continue
         text = (a.text_content() or a.get("title") or "").strip()
-        if len(text) >= 5 and not _MORE.match(text) and not is_policy_title(text):
+        if len(text) >= 5 and not _MORE.match(text) and not is_policy_title(text) and not _site_root(a.get("href")):
             count += 1
     return count if count <= _MAX_BLOCK_LINKS else 0
+
+
+def _site_root(href) -> bool:
+    """A link to a whole site (a ministry's homepage in a links box) is not an item."""
+    try:
+        parts = urlsplit((href or "").strip())
+    except ValueError:
+        return False
+    return bool(parts.netloc) and parts.path in ("", "/") and not parts.query
 
 
 def _more_link(block):

@@ -77,7 +77,8 @@ def _signals(page, tree, lacks_error: bool, lacks_policy: bool) -> list[str]:
     scripts = _X_SCRIPTS(tree)
     if not scripts:
         return []
-    inline = "\n".join(s.text or "" for s in scripts if not s.get("src"))
+    bodies = [s.text or "" for s in scripts if not s.get("src") and _is_js(s)]
+    inline = "\n".join(bodies)
     found: list[str] = []
     wanted = []
     if lacks_error:
@@ -94,13 +95,13 @@ def _signals(page, tree, lacks_error: bool, lacks_policy: bool) -> list[str]:
             for match in call.finditer(inline):
                 if names.search(match.group(1)) or words.search(match.group(1)):
                     found.append(f"loaded_fragment:{what}")
-        if _DOM_BUILD.search(inline) and words.search(_strip_js_comments(inline)):
+        if any(_DOM_BUILD.search(js) and words.search(_strip_js_comments(js)) for js in bodies):
             found.append(f"script_builds:{what}")
         if _DOM_BUILD.search(inline) and _empty_container(tree, names):
             found.append(f"empty_container:{what}")
     host = _host(getattr(page, "url", "") or "")
     if host:
-        own = [urlsplit(u).path for u in footer_resources(page, host, limit=50)]
+        own = [urlsplit(u).path for u in footer_resources(page, host, limit=50, kinds=("script",))]
     else:  # no page URL: relative sources are the page's own
         own = [s.get("src") for s in scripts if s.get("src") and not _ABSOLUTE.match(s.get("src"))]
     if lacks_error:
@@ -111,6 +112,11 @@ def _signals(page, tree, lacks_error: bool, lacks_policy: bool) -> list[str]:
     if lacks_policy and any(_HEADER_SCRIPT.search(u) for u in own) and not _static_nav(tree):
         found.append("header_script")
     return sorted(set(found))
+
+
+def _is_js(script) -> bool:
+    kind = (script.get("type") or "").lower()
+    return not kind or "javascript" in kind or "ecmascript" in kind or kind == "module"
 
 
 def _static_nav(tree) -> bool:

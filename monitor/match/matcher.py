@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 
 from .normalize import analyze, number_tokens
 from .timing import canonical_url, lag_hours, release_id_for_url, sort_time
@@ -38,8 +38,15 @@ MIN_PREFIX_CHARS = 10
 MIN_PREFIX_SHARE = 0.3
 #: probe at most this many index candidates per entry
 MAX_CANDIDATES = 400
+#: a full release title inside an entry after at most this many extra leading characters (an
+#: unknown label such as "重要文件：") matches, markers and issuer permitting
+MAX_LEADING_JUNK = 8
+#: single-character edits tolerated inside a title (typos); any longer edit inside is a new word
+MAX_INNER_EDITS = 2
+#: an ambiguous title (a prefix several releases share) counts only for a release this recent
+AMBIGUOUS_WINDOW_DAYS = 7
 
-_ISSUER = re.compile(r"^(.{2,16}?)(?:关于|印发)")
+_ISSUER = re.compile(r"^((?:(?!关于).){2,16}?)(?:关于|印发)")
 _DOCTYPE = re.compile(
     r"(通知|意见|批复|决定|办法|规定|条例|公告|通告|方案|规划|纲要|计划|要点|报告|决议|通报|函|令)$"
 )
@@ -92,6 +99,7 @@ class _Title:
     head_nums: tuple[str, ...]
     issuer: str
     doctype: str
+    head_doctype: str
     markers: tuple[int, ...]
 
 
@@ -100,6 +108,7 @@ def _features(title: str) -> _Title:
     text = norm.text
     m = _ISSUER.match(text)
     d = None if norm.truncated else _DOCTYPE.search(text)
+    hd = _DOCTYPE.search(norm.head) if norm.head else None
     return _Title(
         text=text,
         truncated=norm.truncated,
@@ -108,6 +117,7 @@ def _features(title: str) -> _Title:
         head_nums=number_tokens(norm.head) if norm.head else (),
         issuer=m.group(1) if m else "",
         doctype=d.group(1) if d else "",
+        head_doctype=hd.group(1) if hd else "",
         markers=tuple(text.count(w) for w in _MARKERS),
     )
 
@@ -116,24 +126,37 @@ def _bigrams(text: str) -> set[str]:
     return {text[i:i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text}
 
 
-def _numbers_agree(e: _Title, nums: tuple[str, ...]) -> bool:
-    if not e.truncated:
-        return e.nums == nums
-    mine = e.nums
-    if len(mine) > len(nums):
-        return False
-    if mine and _NUMERAL_END.search(e.text):  # the cut may fall inside the last number
-        *whole, last = mine
-        return tuple(whole) == nums[: len(whole)] and nums[len(whole)].startswith(last[:1])
-    return mine == nums[: len(mine)]
+def _inner_edits_ok(a: str, b: str, open_end: bool = False) -> bool:
+    """Edits inside the titles (not at either end) must be single inserted or dropped characters,
+    at most MAX_INNER_EDITS of them: a portal adds labels around a title and drops or doubles a
+    character by mistake, while a changed character is a changed word (推进/推动, 深化/强化,
+    芜湖市/宜昌市, 交通运输/农业农村). ``open_end``: ``a`` is a truncated prefix of ``b``."""
+    inner = 0
+    la, lb = len(a), len(b)
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a, b):
+        if tag == "equal" or i1 == 0 or j1 == 0 or i2 == la and (open_end or j2 == lb):
+            continue
+        if tag == "replace" or max(i2 - i1, j2 - j1) > 1:
+            return False
+        inner += 1
+    return inner <= MAX_INNER_EDITS
 
 
-def _compatible(e: _Title, r: _Title) -> bool:
+def _leading_junk(e: str, r: str) -> int:
+    """Length of an unknown label before the release's title in the entry (重要文件：), or 0."""
+    if e[:2] == r[:2] or len(r) < 6:
+        return 0
+    off = e.find(r[:4], 1, MAX_LEADING_JUNK + 4)
+    return off if 0 < off <= MAX_LEADING_JUNK and "关于" not in e[:off] else 0
+
+
+def _compatible(e: _Title, r: _Title, head: bool = False) -> bool:
     """False for the near-misses listed in the module docstring (numbers are checked per text)."""
     # an entry may drop the issuer, or keep a stray label before it, but not name another one
     if e.issuer and not (r.issuer and e.issuer.endswith(r.issuer)):
         return False
-    if e.doctype and r.doctype and e.doctype != r.doctype:
+    rdoc = r.head_doctype if head else r.doctype
+    if e.doctype and rdoc and e.doctype != rdoc:
         return False
     return all(a <= b for a, b in zip(e.markers, r.markers))
 
@@ -176,7 +199,7 @@ class Matcher:
             for key in (canonical_url(entry.url), release_id_for_url(entry.url)):
                 hits = self._by_url.get(key)
                 if hits:
-                    return self._result(entry, [(1.0, i) for i in hits], etime)
+                    return self._result(entry, [(1.0, i) for i in hits], etime, by_title=False)
         e = _features(entry.title)
         if not e.text:
             return None
@@ -233,22 +256,39 @@ class Matcher:
         return cands
 
     def _score(self, e: _Title, r: _Title) -> float:
-        if not _compatible(e, r):
+        thr = self.threshold
+        if not _compatible(e, r) and not (r.head and _compatible(e, r, head=True)):
             return 0.0
+        etext, enums = e.text, e.nums
+        junk = _leading_junk(etext, r.text)
+        if junk:
+            etext = etext[junk:]
+            enums = number_tokens(etext)
         if e.truncated:
-            n = len(e.text)
-            if n < MIN_PREFIX_SHARE * len(r.text) or not _numbers_agree(e, r.nums):
+            n = len(etext)
+            prefix = r.text[:n]
+            if (n < MIN_PREFIX_CHARS or n < MIN_PREFIX_SHARE * len(r.text)
+                    or number_tokens(prefix) != enums):
                 return 0.0
-            return Indel.normalized_similarity(e.text, r.text[:n])
+            s = Indel.normalized_similarity(etext, prefix)
+            return s if s >= thr and (s == 1.0 or _inner_edits_ok(etext, r.text, True)) else 0.0
         best = 0.0
-        if e.nums == r.nums:
-            best = Indel.normalized_similarity(e.text, r.text)
-        if r.head and e.nums == r.head_nums:
-            best = max(best, Indel.normalized_similarity(e.text, r.head))
+        for text, nums, head in ((r.text, r.nums, False), (r.head, r.head_nums, True)):
+            if not text or nums != enums or not _compatible(e, r, head):
+                continue
+            s = Indel.normalized_similarity(etext, text)
+            if s > best and s >= thr and (s == 1.0 or _inner_edits_ok(etext, text)):
+                best = s
         return best
 
-    def _result(self, entry: Entry, scored: list[tuple[float, int]],
-                etime: float | None) -> Match:
+    def _result(self, entry: Entry, scored: list[tuple[float, int]], etime: float | None,
+                by_title: bool = True) -> Match | None:
+        """The best-scoring release; ties go to the release published last before the entry.
+
+        When the tie is between different titles (a prefix such as "李强主持召开国务院常务会议…"
+        fits every meeting), the entry is attributed only to a release published at most
+        AMBIGUOUS_WINDOW_DAYS before it (or a day after): older ones are as likely as not wrong.
+        """
         times = self._times
 
         def key(item: tuple[float, int]) -> tuple[float, int, float, int]:
@@ -262,5 +302,12 @@ class Matcher:
             return (-round(s, 6), 0 if gap >= -86400 else 1, abs(gap), i)
 
         s, i = min(scored, key=key)
+        if by_title:
+            top = {self._feats[j].text for t, j in scored if round(t, 6) == round(s, 6)}
+            if len(top) > 1:
+                rt = times[i]
+                if etime is None or rt is None or not (
+                        -86400 <= etime - rt <= AMBIGUOUS_WINDOW_DAYS * 86400):
+                    return None
         rel = self._releases[i]
         return Match(entry.id, rel.id, round(s, 4), lag_hours(entry.published, rel.published))

@@ -19,39 +19,51 @@ from pathlib import Path
 __all__ = ["NormTitle", "analyze", "normalize_title", "number_tokens", "to_simplified"]
 
 # --- Traditional -> Simplified -------------------------------------------------------------
-# opencc-python-reimplemented converts ~6k titles a second; almost every title is already
-# Simplified, so conversion runs only when a character from its t2s character table (or 沈, the one
-# phrase-only key) occurs. Keys mapping to themselves (瞭, 覆, 藉) are kept: phrases convert them.
+# OpenCC ``hk2s`` then ``tw2s``: each is t2s plus its region's variant characters (衞 -> 卫 is Hong
+# Kong's, 著力 -> 着力 Taiwan's). opencc-python-reimplemented converts ~6k titles a second; almost
+# every title is already Simplified, so conversion runs only when a character from a key of those
+# tables occurs (ambiguous keys such as 著 and 覆 included, so both sides convert alike).
+_TABLES = ("TSCharacters", "TSPhrases", "HKVariantsRev", "HKVariantsRevPhrases", "TWVariantsRev",
+           "TWVariantsRevPhrases")
 
 
-def _t2s_trigger() -> re.Pattern[str] | None:
+def _t2s_trigger() -> frozenset[str] | None:
     try:
         import opencc
     except ImportError:  # pragma: no cover - pinned dependency
         return None
-    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
-    try:
-        keys = {line.split("\t", 1)[0] for line in table.read_text("utf-8").splitlines() if line}
-    except OSError:  # pragma: no cover - a broken install: convert every title
-        return re.compile(r"[^\x00-\x7f]")
-    keys.add("沈")
-    return re.compile("[" + "".join(sorted(re.escape(k) for k in keys if len(k) == 1)) + "]")
+    folder = Path(opencc.__file__).parent / "dictionary"
+    chars: set[str] = set()
+    simple_keys: set[str] = set()
+    for name in _TABLES:
+        for line in (folder / f"{name}.txt").read_text("utf-8").splitlines():
+            key, _, value = line.partition("\t")
+            if not key:
+                continue
+            if "Phrases" not in name:
+                chars.add(key)
+            elif key != value.split(" ")[0]:
+                simple_keys.add(key)
+    # a phrase that changes must contain a key character, or it needs its own trigger (沈默)
+    chars.update(k[0] for k in simple_keys if not any(c in chars for c in k))
+    return frozenset(c for c in chars if len(c) == 1)
 
 
 _T2S_TRIGGER = _t2s_trigger()
-_T2S = None
+_T2S: list = []
 
 
 def to_simplified(text: str) -> str:
-    """Traditional Chinese to Simplified (OpenCC t2s), a no-op on text with no Traditional form."""
-    global _T2S
-    if _T2S_TRIGGER is None or not _T2S_TRIGGER.search(text):
+    """Traditional Chinese (Hong Kong and Taiwan variants too) to Simplified, with OpenCC."""
+    if _T2S_TRIGGER is None or _T2S_TRIGGER.isdisjoint(text):
         return text
-    if _T2S is None:
+    if not _T2S:
         from opencc import OpenCC
 
-        _T2S = OpenCC("t2s")
-    return _T2S.convert(text)
+        _T2S.extend([OpenCC("hk2s"), OpenCC("tw2s")])
+    for converter in _T2S:
+        text = converter.convert(text)
+    return text
 
 
 # --- labels portals add (matched after NFKC: （）->(), ：->:, ｜->|, －->-) ---------------------
@@ -94,7 +106,7 @@ _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|⋯+|。{2,}|…+|-{3,}|·{3,})\s*$")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 #: Chinese numeral runs and digit runs; see number_tokens()
-_NUMBER = re.compile(r"\d+|[〇零一二三四五六七八九十百千万]+")
+_NUMBER = re.compile(r"([第前]?)(\d+|[〇零一二三四五六七八九十百千万]+)")
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
@@ -171,9 +183,15 @@ def _cn_values(token: str) -> list[str]:
 
 
 def number_tokens(text: str) -> tuple[str, ...]:
-    """Numbers in a normalised title, in order, as decimal strings (第一季度 and 第1季度 both give 1).
+    """Numbers in a normalised title, in order, as decimal strings (第一季度 and 第1季度 both give
+    第1; 前三季度 gives 前3).
 
     Two titles that differ only in a number (quarter, year, meeting or order number) are different
     releases, so the matcher requires these sequences to agree.
     """
-    return tuple(v for t in _NUMBER.findall(text) for v in _cn_values(t))
+    out: list[str] = []
+    for qualifier, run in _NUMBER.findall(text):
+        values = _cn_values(run)
+        values[0] = qualifier + values[0]  # 第三季度 (ordinal) vs 前三季度 (cumulative)
+        out.extend(values)
+    return tuple(out)

@@ -136,3 +136,9 @@ def latest_portal_crawl_per_portal(store, crawl_id: str | None = None) -> dict[s
             "select pc.portal_id, pc.crawl_id from portal_crawls pc join crawls c on c.id = pc.crawl_id "
             "where c.status = 'finished' and c.spider = 'portal' order by c.finished")
     return {r["portal_id"]: r["crawl_id"] for r in rows}
+
+
+def save_audits(store, rows: list[dict]) -> None:
+    now = utcnow()
+    with store.db.conn:
+        store.db["audits"].upsert_all([{**r, "imported_at": now} for r in rows], pk=("portal_id", "audited_on"))
