@@ -10,8 +10,11 @@ Near-misses are blocked before scoring, since a similar title is often a differe
 - the document type differs (…的通知 vs …的意见);
 - the entry adds words that make it a local document (关于转发…的通知的通知, 学习贯彻…精神,
   …的实施意见, 解读, 答记者问);
-- any number differs (2026年第一季度 vs 第二季度, 第十二次 vs 第十三次, 2025年 vs 2026年).
-An entry matches at most one release: the best score, then the release published closest before it.
+- any number differs (2026年第一季度 vs 第二季度, 第十二次 vs 第十三次, 2025年 vs 2026年);
+- inside the title, a character is changed or more than one in a row added or dropped (推进 vs
+  推动, 芜湖市 vs 宜昌市): portals add labels around a title and drop a character by mistake.
+An entry matches at most one release: the best score, then the release published last before it;
+a title several releases share (李强主持召开国务院常务会议…) only within a week of the release.
 """
 
 from __future__ import annotations
@@ -56,7 +59,6 @@ _MARKERS = (
     "实施意见", "实施方案", "实施细则", "的通知的", "的意见的", "的决定的", "座谈", "宣讲",
     "我省", "我市", "我县", "我区",
 )
-_NUMERAL_END = re.compile(r"[\d〇零一二三四五六七八九十百千万]$")
 
 
 @dataclass(slots=True, frozen=True)
