@@ -18,6 +18,7 @@ COMMANDS = [
     "inspect:inspect",
     "releases:releases",
     "reposts:reposts",
+    "match:match",
 ]
 
 

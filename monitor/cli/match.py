@@ -29,14 +29,22 @@ def _text(row: dict, key: str, required: bool) -> str | None:
     return str(value)
 
 
+def _published(row: dict):
+    value = _text(row, "published", False)
+    try:
+        return parse_published(value)
+    except ValueError:
+        raise ValueError(f"'published' is not an ISO date or date-time: {value!r}") from None
+
+
 def _release(row: dict) -> Release:
     return Release(_text(row, "id", True), _text(row, "title", False) or "", _text(row, "url", False),
-                   parse_published(_text(row, "published", False)))
+                   _published(row))
 
 
 def _entry(row: dict) -> Entry:
     return Entry(_text(row, "id", True), _text(row, "portal_id", False), _text(row, "title", False) or "",
-                 _text(row, "url", False), parse_published(_text(row, "published", False)))
+                 _text(row, "url", False), _published(row))
 
 
 def read_jsonl(path: Path, build: Callable[[dict], T], warn: Callable[[str], None]) -> Iterator[T]:
@@ -52,7 +60,10 @@ def read_jsonl(path: Path, build: Callable[[dict], T], warn: Callable[[str], Non
                 if not line.strip():
                     continue
                 try:
-                    row = json.loads(line)
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as exc:
+                        raise ValueError(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
                     if not isinstance(row, dict):
                         raise ValueError("not a JSON object")
                     yield build(row)

@@ -97,15 +97,17 @@ def parse_date(text: str, now: datetime | None = None) -> date | datetime | None
 
 
 def year_for(month: int, day: int, now: datetime) -> int | None:
-    """The year of a month-day list date: this year, or last year when that would be in the future."""
-    year = now.year
-    try:
-        if date(year, month, day) > (now + FUTURE_SLACK).date():
-            year -= 1
-        date(year, month, day)  # 02-29 of a non-leap year
-    except ValueError:
-        return None
-    return year
+    """The year of a month-day list date: the latest year that makes it a real day not after
+    ``now`` (plus a day of slack): this year, else last year; 02-29 goes back to a leap year."""
+    latest = (now + FUTURE_SLACK).date()
+    for year in range(now.year, now.year - 5, -1):
+        try:
+            if date(year, month, day) <= latest:
+                return year
+        except ValueError:
+            if not 1 <= month <= 12 or not 1 <= day <= 31:
+                return None
+    return None
 
 
 def parse_month_day(text: str, now: datetime) -> date | datetime | None:

@@ -49,6 +49,7 @@ MAX_INNER_EDITS = 2
 #: an ambiguous title (a prefix several releases share) counts only for a release this recent
 AMBIGUOUS_WINDOW_DAYS = 7
 
+_NUMERALS = frozenset("0123456789〇零一二三四五六七八九十百千万")
 _ISSUER = re.compile(r"^((?:(?!关于).){2,16}?)(?:关于|印发)")
 _DOCTYPE = re.compile(
     r"(通知|意见|批复|决定|办法|规定|条例|公告|通告|方案|规划|纲要|计划|要点|报告|决议|通报|函|令)$"
@@ -138,6 +139,8 @@ def _inner_edits_ok(a: str, b: str, open_end: bool = False) -> bool:
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(a, b):
         if tag == "equal" or i1 == 0 or j1 == 0 or i2 == la and (open_end or j2 == lb):
             continue
+        if tag == "replace" and _NUMERALS.issuperset(a[i1:i2] + b[j1:j2]):
+            continue  # 第1 vs 第一: the numbers were compared already
         if tag == "replace" or max(i2 - i1, j2 - j1) > 1:
             return False
         inner += 1

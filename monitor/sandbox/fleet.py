@@ -71,6 +71,7 @@ class Portal:
     decay: dict = field(default_factory=dict)
     migration: dict | None = None
     served: bool = True
+    traps: list = field(default_factory=list)   # link texts that look like elements but are not
     expect: dict = field(default_factory=dict)
     regressions: list = field(default_factory=list)
     notes: str = ""
@@ -141,7 +142,7 @@ def load_fleet(registry_csv=None, fleet_json=None) -> Fleet:
         p = Portal(**{k: (row.get(k) or "").strip() for k in REGISTRY_FIELDS})
         p.status = p.status or "active"
         for key in ("template", "encoding", "bom", "dates", "place", "error_link", "policy", "fault",
-                    "flap", "decay", "migration", "served", "expect", "regressions", "notes"):
+                    "flap", "decay", "migration", "served", "traps", "expect", "regressions", "notes"):
             if key in b and b[key] is not None:
                 setattr(p, key, b[key])
         p.place = p.place or default_place(p)

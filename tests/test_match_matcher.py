@@ -1,0 +1,151 @@
+"""The repost matcher: what must match, the near-misses that must not, and the index."""
+
+from datetime import date, datetime
+
+import pytest
+
+from monitor.match import Entry, Match, Matcher, Release
+from monitor.match import matcher as matcher_module
+
+URL = "https://www.gov.cn/zhengce/content/202603/content_7012345.htm"
+RELEASES = [
+    Release("r1", "国务院关于加快推进数字经济高质量发展的意见", URL, datetime(2026, 3, 1, 10)),
+    Release("r2", "国务院办公厅关于印发2026年政务公开工作要点的通知", None, datetime(2026, 3, 5, 18)),
+    Release("r3", "国务院新闻办公室举行2026年第一季度国民经济运行情况新闻发布会", None, datetime(2026, 4, 16, 9)),
+    Release("r4", "李强主持召开国务院常务会议 研究部署推动县域商业体系建设若干措施 审议通过《城市公共交通条例（草案）》",
+            None, datetime(2026, 3, 6, 19)),
+    Release("r5", "李强主持召开国务院第十二次全体会议 讨论政府工作报告稿", None, datetime(2026, 1, 20, 20)),
+    Release("r6", "国务院关于同意芜湖市建设国家跨境电子商务综合试验区的批复", None, datetime(2026, 2, 2, 16)),
+    Release("r7", "国务院关于修改和废止部分行政法规的决定", None, datetime(2024, 12, 20, 17)),
+    Release("r8", "国务院关于修改和废止部分行政法规的决定", None, datetime(2026, 2, 28, 17)),
+    Release("r9", "国务院新闻办公室举行2026年第二季度国民经济运行情况新闻发布会", None, datetime(2026, 7, 15, 9)),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(RELEASES)
+
+
+def one(matcher, title, url=None, published=datetime(2026, 3, 2, 9)):
+    return matcher.match(Entry("e", "henan", title, url, published))
+
+
+@pytest.mark.parametrize("title, release", [
+    ("国务院关于加快推进数字经济高质量发展的意见", "r1"),
+    ("【国务院】国务院关于加快推进数字经济高质量发展的意见（全文）", "r1"),
+    ("转载：國務院關於加快推進數字經濟高質量發展的意見", "r1"),
+    ("国务院关于加快推进数字经济高质量发展的意见—中国政府网", "r1"),
+    ("国务院关于加快推进数字经济高质…", "r1"),
+    ("图解：国务院关于加快推进数字经济...", "r1"),
+    ("国务院关于加快推进数字经济高质量发展意见", "r1"),  # a dropped character
+    ("重要文件：国务院关于加快推进数字经济高质量发展的意见", "r1"),  # an unknown label
+    ("国务院关于加快推进数字经济高质量发展的意见（国发〔2026〕3号）", "r1"),
+    ("关于加快推进数字经济高质量发展的意见", "r1"),  # issuer dropped by a 国务院文件 column
+    ("国务院办公厅关于印发２０２６年政务公开工作要点的通知", "r2"),
+    ("李强主持召开国务院常务会议\u3000研究部署推动县域商业体系建设若干措施 审议通过<城市公共交通条例(草案)>", "r4"),
+    ("李强主持召开国务院常务会议", "r4"),  # the main title alone: the latest meeting
+    ("视频丨李强主持召开国务院第十二次全体会议 讨论政府工作报告稿", "r5"),
+])
+def test_reposts_match(matcher, title, release):
+    m = one(matcher, title, published=datetime(2026, 3, 7, 9))
+    assert m is not None and m.release_id == release, title
+    assert 0.0 < m.score <= 1.0
+
+
+@pytest.mark.parametrize("title", [
+    "国务院办公厅关于加快推进数字经济高质量发展的意见",  # another issuer
+    "河南省人民政府关于加快推进数字经济高质量发展的意见",
+    "河南省人民政府办公厅关于转发国务院关于加快推进数字经济高质量发展的意见的通知",
+    "关于转发《国务院关于加快推进数字经济高质量发展的意见》的通知",
+    "河南省人民政府关于贯彻落实国务院关于加快推进数字经济高质量发展的意见的实施意见",
+    "郑州市召开会议学习贯彻国务院关于加快推进数字经济高质量发展的意见精神",
+    "市政府召开常务会议 传达学习贯彻国务院常务会议精神",
+    "一图读懂《国务院关于加快推进数字经济高质量发展的意见》",
+    "国务院关于加快推进数字经济高质量发展的通知",  # another document type
+    "国务院关于推动数字经济高质量发展的意见",  # another verb
+    "国务院关于加快构建数字经济高质量发展的意见",
+    "国务院办公厅关于印发2025年政务公开工作要点的通知",  # another year
+    "国务院新闻办公室举行2026年第三季度国民经济运行情况新闻发布会",  # another quarter
+    "国务院新闻办公室举行2026年前三季度国民经济运行情况新闻发布会",
+    "李强主持召开国务院第十三次全体会议 讨论政府工作报告稿",
+    "国务院关于同意宜昌市建设国家跨境电子商务综合试验区的批复",  # another city
+    "国务院办公厅关于加快推进数字经济…",  # truncated, other issuer
+    "郑州市召开2026年安全生产工作会议",
+    "国务院文件",  # too short to say
+])
+def test_near_misses_do_not_match(matcher, title):
+    assert one(matcher, title) is None, title
+
+
+def test_quarterly_press_conferences_are_told_apart(matcher):
+    q1 = "国务院新闻办公室举行2026年第一季度国民经济运行情况新闻发布会"
+    assert one(matcher, q1).release_id == "r3"
+    assert one(matcher, q1.replace("第一", "第二")).release_id == "r9"
+    assert one(matcher, q1.replace("第一", "第1")).release_id == "r3"
+
+
+def test_url_matches_whatever_the_title(matcher):
+    for url in (URL, URL.replace("https://www.", "http://"), URL + "?from=singlemessage"):
+        m = one(matcher, "查看详情", url)
+        assert m == Match("e", "r1", 1.0, 23.0)
+    assert one(matcher, "查看详情", "https://www.gov.cn/zhengce/content/202603/content_1.htm") is None
+
+
+def test_same_title_goes_to_the_release_before_the_entry(matcher):
+    title = "国务院关于修改和废止部分行政法规的决定"
+    assert one(matcher, title, published=datetime(2026, 3, 1, 8)).release_id == "r8"
+    assert one(matcher, title, published=date(2025, 1, 3)).release_id == "r7"
+
+
+def test_ambiguous_prefix_needs_a_recent_release(matcher):
+    late = one(matcher, "李强主持召开国务院常务会议", published=datetime(2026, 5, 1, 9))
+    assert late is not None  # one meeting only: not ambiguous
+    m2 = Matcher(RELEASES + [Release("r10", "李强主持召开国务院常务会议 研究部署X工作", None,
+                                     datetime(2026, 3, 13, 19))])
+    assert m2.match(Entry("e", None, "李强主持召开国务院常务会议", None, datetime(2026, 3, 14, 8))).release_id == "r10"
+    assert m2.match(Entry("e", None, "李强主持召开国务院常务会议", None, datetime(2026, 3, 10, 8))).release_id == "r4"
+    assert m2.match(Entry("e", None, "李强主持召开国务院常务会议", None, datetime(2026, 5, 1, 8))) is None
+    assert m2.match(Entry("e", None, "李强主持召开国务院常务会议", None, None)) is None
+
+
+def test_lag_hours_and_date_only(matcher):
+    m = one(matcher, "国务院关于加快推进数字经济高质量发展的意见", published=datetime(2026, 3, 1, 15, 30))
+    assert m.lag_hours == 5.5
+    assert one(matcher, "国务院关于加快推进数字经济高质量发展的意见", published=date(2026, 3, 1)).lag_hours is None
+    assert one(matcher, "国务院关于加快推进数字经济高质量发展的意见", published=None).lag_hours is None
+
+
+def test_match_all_keeps_order_and_drops_unmatched(matcher):
+    entries = [Entry(f"e{i}", "p", t, None, datetime(2026, 3, 7)) for i, t in enumerate(
+        ["郑州市召开2026年安全生产工作会议", "国务院关于加快推进数字经济高质量发展的意见", "",
+         "国务院办公厅关于印发2026年政务公开工作要点的通知"])]
+    assert [(m.entry_id, m.release_id) for m in matcher.match_all(entries)] == [("e1", "r1"), ("e3", "r2")]
+
+
+def test_threshold_and_empty_inputs():
+    assert Matcher([]).match(Entry("e", None, "国务院关于X的通知", None, None)) is None
+    strict = Matcher(RELEASES[:1], threshold=1.0)
+    assert strict.match(Entry("e", None, "国务院关于加快推进数字经济高质量发展意见", None, None)) is None
+    assert strict.match(Entry("e", None, "国务院关于加快推进数字经济高质量发展的意见", None, None)) is not None
+
+
+def test_dataclasses_are_frozen_and_slotted():
+    with pytest.raises(AttributeError):
+        RELEASES[0].title = "x"
+    assert not hasattr(RELEASES[0], "__dict__")
+
+
+def test_candidates_come_from_the_index_not_all_pairs(monkeypatch):
+    releases = [Release(f"r{i}", f"国务院关于{v}{o}的意见", None, None)
+                for i, (v, o) in enumerate((v, o) for v in ("加快推进", "深化", "促进", "完善", "支持")
+                                           for o in ("数字经济", "城市更新", "乡村振兴", "养老服务", "职业教育",
+                                                     "种业振兴", "冷链物流", "体育产业", "数字政府", "政务公开"))]
+    m = Matcher(releases)
+    calls = []
+    original = Matcher._score
+    monkeypatch.setattr(Matcher, "_score", lambda self, e, r: calls.append(1) or original(self, e, r))
+    found = m.match(Entry("e", None, "转载：国务院关于深化城市更新意见", None, None))
+    assert found is not None and found.release_id == "r11"
+    assert 0 < len(calls) < len(releases) // 2
+    assert matcher_module.MAX_CANDIDATES < 1000
