@@ -17,6 +17,7 @@ portals: those with a fetched homepage or an entry seen in the window.
 
 from __future__ import annotations
 
+import os
 import statistics
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
@@ -28,7 +29,7 @@ from monitor.match import DEFAULT_THRESHOLD, Entry, Matcher, Release, parse_publ
 from monitor.store import Store, utcnow
 from monitor.store import reposts as q
 
-__all__ = ["window_days", "window_since", "match_window", "summarize", "RELEASE_MARGIN_DAYS"]
+__all__ = ["setting", "window_days", "window_since", "match_window", "summarize", "RELEASE_MARGIN_DAYS"]
 
 #: releases this many days older than the window are matched too, so that a late entry of the window
 #: that reposts an older release is attributed to it rather than to a similar release of the window
@@ -36,11 +37,20 @@ RELEASE_MARGIN_DAYS = 7
 DEFAULT_WINDOW_DAYS = 30
 
 
+def setting(settings, name: str, default=None):
+    """A ``MONITOR_*`` knob the settings module does not declare: ``-s`` first, then the environment
+    variable of the same name, then ``default``."""
+    value = settings.get(name) if settings is not None else None
+    if value in (None, ""):
+        value = os.environ.get(name)
+    return default if value in (None, "") else value
+
+
 def window_days(settings) -> int:
     """``MONITOR_REPOST_WINDOW_DAYS``, else the rules' ``MONITOR_REPOSTS_WINDOW_DAYS``, else 30."""
     for name in ("MONITOR_REPOST_WINDOW_DAYS", "MONITOR_REPOSTS_WINDOW_DAYS"):
-        value = settings.get(name)
-        if value not in (None, ""):
+        value = setting(settings, name)
+        if value is not None:
             return int(value)
     return DEFAULT_WINDOW_DAYS
 
@@ -103,7 +113,7 @@ def summarize(store: Store, *, since: date, now: datetime, portal_ids: Sequence[
         wanted = by_region if wanted is None else wanted & by_region
     reposts = q.reposts_since(store, since_s, until_s, sorted(wanted) if wanted is not None else None)
     monitored = q.monitored_portals(store, _utc_start(since))
-    ids = (monitored | {r["portal_id"] for r in reposts})
+    ids = monitored | {r["portal_id"] for r in reposts}
     ids = {pid for pid in ids if info.get(pid, {}).get("status", "active") == "active"}
     if wanted is not None:
         ids &= wanted
@@ -124,7 +134,7 @@ def summarize(store: Store, *, since: date, now: datetime, portal_ids: Sequence[
             "within_24h": len(inside[pid]),
             "median_lag_hours": round(statistics.median(lags), 2) if lags else None,
         })
-    judged = [r for r in records] if releases else []
+    judged = records if releases else []
     hit = sum(1 for r in judged if r["within_24h"] > 0)
     national = {"portals": len(judged), "portals_within_24h": hit,
                 "share_within_24h": round(hit / len(judged), 4) if judged else None}

@@ -15,14 +15,14 @@ and the crawl is recorded; this pipeline only adds ``releases``/``reposts`` to i
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from scrapy.exceptions import NotConfigured
 
 from monitor.clock import parse_now
 from monitor.items import PageItem, ReleaseItem
 from monitor.match import DEFAULT_THRESHOLD, release_id_for_url
-from monitor.reposts import match_window, window_days
+from monitor.reposts import match_window, setting, window_days
 from monitor.store import Store, utcnow
 from monitor.store.reposts import add_crawl_counts, upsert_releases
 
@@ -54,7 +54,7 @@ class RepostsPipeline:
         if not db:
             raise NotConfigured("MONITOR_DB is empty")
         pipeline = cls(db, window_days(settings),
-                       settings.getfloat("MONITOR_REPOST_THRESHOLD", DEFAULT_THRESHOLD),
+                       float(setting(settings, "MONITOR_REPOST_THRESHOLD", DEFAULT_THRESHOLD)),
                        settings.getint("MONITOR_BATCH_SIZE", 200),
                        settings.getint("MONITOR_HEARTBEAT_STALE", 900),
                        settings.get("MONITOR_NOW") or None, crawler.stats)
@@ -121,5 +121,4 @@ class RepostsPipeline:
 
 
 def _minus(utc_iso: str, delta: timedelta) -> str:
-    from datetime import datetime
     return (datetime.fromisoformat(utc_iso) - delta).isoformat(timespec="seconds")

@@ -153,6 +153,7 @@ class SnapshotsPipeline:
     def _homepage(self, acc: dict, item: PageItem) -> None:
         if item.rendered:
             acc["rendered"] = True
+        if item.rendered and acc["homepage"] is not None:  # a rendered retry: it adds elements only
             for key in ("error_link", "policy_column"):
                 found = (getattr(item, key) or {}).get("found")
                 if found and not (acc[key] or {}).get("found"):
@@ -160,7 +161,8 @@ class SnapshotsPipeline:
             return
         dates = [iso(e.published) for e in item.entries or [] if e.published]
         acc["homepage"] = {"status": item.status, "error": item.error, "url": item.final_url,
-                           "newest": max(dates) if dates else None, "dated": len(dates)}
+                           "newest": max(dates) if dates else None, "dated": len(dates),
+                           "entries": len(item.entries or [])}
         if item.site is not None:
             acc["site"] = {"name": getattr(item.site, "name", None),
                            "site_code": getattr(item.site, "site_code", None)}
@@ -193,7 +195,8 @@ class SnapshotsPipeline:
             "homepage_url": home.get("url") or done.homepage_url, "homepage_status": home.get("status"),
             "homepage_error": home.get("error"), "homepage_newest": home.get("newest"),
             "homepage_dated_items": home.get("dated", 0),
-            "navigation_only": int(done.outcome == "fetched" and not home.get("dated") and bool(discovered)),
+            # no list items at all, only links to columns: judged by its second-level pages
+            "navigation_only": int(done.outcome == "fetched" and not home.get("entries") and bool(discovered)),
             "site_name": (acc["site"] or {}).get("name"),
             "site_code_found": (acc["error_link"] or {}).get("site_code") or (acc["site"] or {}).get("site_code"),
             "migrated_ok": None if done.migrated_ok is None else int(done.migrated_ok),

@@ -134,8 +134,8 @@ class PortalSpider(RegistrySpider):
         item = self._item(portal, meta, url=response.url, status=status, error=error, response=response, page=page)
         if kind == "migrated":
             if self.migrated_ok.get(portal.id) is None and page is not None and portal.migrated_to:
-                self.migrated_ok[portal.id] = any(
-                    same_host(a.get("href", ""), portal.migrated_to) for a in (page.tree.iter("a") if page.tree is not None else []))
+                links = (page.absolute(a.get("href")) for a in page.tree.iter("a")) if page.tree is not None else ()
+                self.migrated_ok[portal.id] = any(link and same_host(link, portal.migrated_to) for link in links)
             yield item
             return
         if page is None:

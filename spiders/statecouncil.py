@@ -22,7 +22,7 @@ from monitor.clock import ClockError, iso, parse_now
 from monitor.items import ReleaseItem
 from monitor.match import release_id_for_url
 from monitor.releases import parse_feed, parse_list_html, parse_release_page
-from monitor.reposts import window_days
+from monitor.reposts import setting, window_days
 from monitor.store import new_id
 
 MAX_REDIRECTS = 3
@@ -49,7 +49,7 @@ class StateCouncilSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.base = (settings.get("MONITOR_GOVCN_BASE") or "https://www.gov.cn").rstrip("/")
+        spider.base = setting(settings, "MONITOR_GOVCN_BASE", "https://www.gov.cn").rstrip("/")
         parts = urlsplit(spider.base)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"MONITOR_GOVCN_BASE {spider.base!r} is not an http(s) URL")
@@ -59,7 +59,7 @@ class StateCouncilSpider(scrapy.Spider):
         except ClockError as exc:
             raise ValueError(str(exc)) from None
         spider.window_start = (spider.now - timedelta(days=window_days(settings))).date()
-        spider.max_releases = settings.getint("MONITOR_GOVCN_MAX_RELEASES", 300)
+        spider.max_releases = int(setting(settings, "MONITOR_GOVCN_MAX_RELEASES", 300))
         spider.crawl_id = new_id()
         spider.selection = spider.base
         spider.seen: set[str] = set()
@@ -168,9 +168,16 @@ class StateCouncilSpider(scrapy.Spider):
         exact = page is not None and page.published is not None
         self.crawler.stats.inc_value("monitor/govcn/releases_exact" if exact else "monitor/govcn/releases_listed_date")
         return ReleaseItem(crawl_id=self.crawl_id, url=row.url,
-                           title=row.title or (page.title if page else "") or "",
+                           title=_title(row.title, page.title if page is not None else None),
                            published=iso(published), category=source.category,
                            source=page.source if page is not None else None)
+
+
+def _title(listed: str, on_page: str | None) -> str:
+    """The list's title, unless the list cut it (``…``) and the page has the whole one."""
+    if on_page and (not listed or listed.rstrip().endswith(("…", "..."))):
+        return on_page
+    return listed or on_page or ""
 
 
 def _day(value):

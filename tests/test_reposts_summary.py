@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.extract.page import SHANGHAI
 from monitor.registry import Portal
 from monitor.reposts import match_window, summarize
 from monitor.store import Store, stable_id

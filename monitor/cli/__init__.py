@@ -11,6 +11,8 @@ import click
 #: "module:attribute" of every subcommand, in the order ``monitor --help`` lists them
 COMMANDS = [
     "demo:demo",
+    "status:crawls",
+    "status:summary",
     "audit:baseline",
     "audit:regressions",
     "audit:evidence",

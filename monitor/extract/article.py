@@ -22,9 +22,7 @@ from lxml import etree
 from monitor.extract.dates import FULL_DATE_RE, day_of, make, not_future, parse_date, parse_loose
 from monitor.extract.page import Page
 
-_NOT_VISIBLE = ("ancestor::script or ancestor::style or ancestor::noscript or ancestor::select"
-                " or ancestor::textarea or ancestor::title or ancestor::head")
-#: visible text nodes holding a given string (to check where a labelled date was printed)
+#: text nodes holding a given string (where a labelled date was printed; checked in Python)
 TEXT_WITH_XPATH = etree.XPath("/descendant::text()[contains(., $s)]")
 CLASS_TITLE_XPATH = etree.XPath("//body//*[contains(@class, 'title') or contains(@id, 'title')"
                                 " or contains(@class, 'Title')]")
@@ -46,8 +44,8 @@ META_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "article:published
 _META_RANK = {name: i for i, name in enumerate(META_NAMES)}
 #: ancestors whose class/id mark boxes that are not the article (related items, footers, side bars)
 NOT_ARTICLE_RE = re.compile(
-    r"relat|xgwz|xgxx|xgxw|xglj|xgyd|xgwj|tuijian|recommend|tjyd|hotnews|rdxw|zxxx|latest|rank"
-    r"|side|foot|bottom|copyright|banquan|bqxx", re.I)
+    r"relat|xgwz|xgxx|xgxw|xglj|xgyd|xgwj|tuijian|recommend|tjyd|hotnews|rdxw|foot|copyright|banquan"
+    r"|bqxx|(?:^|[\s_-])(?:side|aside|rank|latest|zxxx)", re.I)
 RELATED_HEAD_RE = re.compile(r"^\s*(相关(文章|新闻|阅读|链接|信息|稿件|文件|推荐)|推荐阅读|延伸阅读|热点新闻"
                              r"|最新(文章|信息|动态)|热门文章|上一篇|下一篇)")
 #: article URL dates of the CMSs in use (Hanweb, TRS, www.gov.cn, others)
@@ -144,7 +142,8 @@ def labelled_date(tree, page: Page) -> tuple[date | datetime | None, list[str]]:
     Speed: the labels are found with ``str.find`` over libxml2's own text serialisation (comments
     excluded), and only the chosen candidate is checked in the tree (script, footer, related box),
     instead of walking every text node in Python."""
-    text = etree.tostring(tree, method="text", encoding=str)
+    body = tree.body if hasattr(tree, "body") else None
+    text = etree.tostring(body if body is not None else tree, method="text", encoding=str)
     found, seen, unparsed = [], set(), []
     for key in ("时间", "日期", "发布"):
         at = text.find(key)

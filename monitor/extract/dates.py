@@ -32,8 +32,6 @@ FULL_DATE_RE = re.compile(
 #: a month-day list date: 02-25, 2/25, 02月25日 (year comes from ``now``)
 MONTH_DAY_RE = re.compile(
     r"(?<![\d./\-])(?P<m>[01]?\d)\s*(?:[-/.]|月)\s*(?P<d>[0-3]?\d)(?![\d:/.\-])\s*日?" + _TIME)
-#: 20200805 as in TRS article URLs
-COMPACT_DATE_RE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 
 
 def make(year: int, month: int, day: int, hour: str | None = None, minute: str | None = None,

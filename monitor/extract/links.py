@@ -48,9 +48,9 @@ def column_links(page: Page, host: str, limit: int = 40) -> list[ColumnLink]:
     found: dict[str, ColumnLink] = {}
     ranked: list[tuple[int, int, ColumnLink]] = []
     for order, a in enumerate(tree.iter("a")):
-        href = (a.get("href") or "").strip()
+        href = page.absolute(a.get("href"))
         if not href or not href.startswith(("http://", "https://")):
-            continue  # javascript:, mailto:, or unresolved relative links without a base URL
+            continue  # javascript:, mailto:, or relative links of a page without a URL
         url = urldefrag(href)[0]
         if not same_host(url, host) or FILE_RE.search(urlsplit(url).path) or ARTICLE_RE.search(url):
             continue

@@ -25,7 +25,7 @@ When several candidates exist the most prominent one carrying items wins.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
@@ -87,7 +87,13 @@ def find_policy_column(page) -> dict:
     def prominence(r):
         prominent = r["position"] in ("nav", "first_screen")
         return (not prominent, r["items"] == 0, _RANK[r["position"]], -r["items"], r["title"] is None)
-    return min(results, key=prominence)
+    best = min(results, key=prominence)
+    if best["url"] and page.url:  # links are kept as written in the page; report them absolute
+        try:
+            best["url"] = urljoin(page.url, best["url"])
+        except ValueError:
+            pass
+    return best
 
 
 def normalize_title(text: str) -> str:

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
 from .normalize import analyze, number_tokens
@@ -60,6 +61,7 @@ _MARKERS = (
     "实施意见", "实施方案", "实施细则", "的通知的", "的意见的", "的决定的", "座谈", "宣讲",
     "我省", "我市", "我县", "我区",
 )
+_NO_MARKERS = (0,) * len(_MARKERS)
 
 
 @dataclass(slots=True, frozen=True)
@@ -121,7 +123,7 @@ def _features(title: str) -> _Title:
         issuer=m.group(1) if m else "",
         doctype=d.group(1) if d else "",
         head_doctype=hd.group(1) if hd else "",
-        markers=tuple(text.count(w) for w in _MARKERS),
+        markers=tuple(text.count(w) for w in _MARKERS) if any(w in text for w in _MARKERS) else (),
     )
 
 
@@ -163,7 +165,7 @@ def _compatible(e: _Title, r: _Title, head: bool = False) -> bool:
     rdoc = r.head_doctype if head else r.doctype
     if e.doctype and rdoc and e.doctype != rdoc:
         return False
-    return all(a <= b for a, b in zip(e.markers, r.markers))
+    return not e.markers or all(a <= b for a, b in zip(e.markers, r.markers or _NO_MARKERS))
 
 
 class Matcher:
@@ -177,6 +179,7 @@ class Matcher:
         self._by_url: dict[str, list[int]] = {}
         self._by_text: dict[str, list[int]] = {}
         self._postings: dict[str, list[int]] = {}
+        self._by_start: dict[str, set[int]] = {}
         for i, rel in enumerate(releases):
             f = _features(rel.title)
             self._releases.append(rel)
@@ -187,6 +190,8 @@ class Matcher:
                     self._by_url.setdefault(key, []).append(i)
             for key in {f.text, f.head} - {""}:
                 self._by_text.setdefault(key, []).append(i)
+            if len(f.text) >= 6:
+                self._by_start.setdefault(f.text[:4], set()).add(i)
             if f.text:
                 for g in _bigrams(f.text):
                     self._postings.setdefault(g, []).append(i)
@@ -226,20 +231,37 @@ class Matcher:
         exact = [i for i in self._by_text.get(e.text, ()) if self._score(e, feats[i]) == 1.0]
         if exact:
             return [(1.0, i) for i in exact]
-        if e.truncated:
-            if len(e.text) < MIN_PREFIX_CHARS:
-                return []
-        elif len(e.text) < MIN_FUZZY_CHARS:
+        if len(e.text) < (MIN_PREFIX_CHARS if e.truncated else MIN_FUZZY_CHARS):
             return []
         cands = self._candidates(e)
+        verify: set[int] = set()
         if e.truncated:  # releases that start with exactly this prefix
             lo = bisect.bisect_left(self._sorted_texts, e.text)
             for t, i in self._sorted[lo:lo + MAX_CANDIDATES]:
                 if not t.startswith(e.text):
                     break
-                cands.add(i)
+                verify.add(i)
+        # 重要文件：<title>: releases starting right after a short unknown label
+        for k in range(1, min(MAX_LEADING_JUNK, len(e.text) - 6) + 1):
+            starting = self._by_start.get(e.text[k:k + 4])
+            if starting:
+                verify.update(cands.intersection(starting))
+        # one C call scores every candidate; the rules run on those above the threshold
+        idx = list(cands - verify)
+        if idx:
+            n = len(e.text)
+            texts = [feats[i].text[:n] for i in idx] if e.truncated else [feats[i].text for i in idx]
+            for _, _, j in process.extract(e.text, texts, scorer=Indel.normalized_similarity,
+                                           score_cutoff=self.threshold, limit=None):
+                verify.add(idx[j])
+            if not e.truncated:
+                with_head = [i for i in idx if feats[i].head]
+                for _, _, j in process.extract(e.text, [feats[i].head for i in with_head],
+                                               scorer=Indel.normalized_similarity,
+                                               score_cutoff=self.threshold, limit=None):
+                    verify.add(with_head[j])
         out = []
-        for i in cands:
+        for i in verify:
             s = self._score(e, feats[i])
             if s >= self.threshold:
                 out.append((s, i))

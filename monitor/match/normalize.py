@@ -20,48 +20,72 @@ __all__ = ["NormTitle", "analyze", "normalize_title", "number_tokens", "to_simpl
 
 # --- Traditional -> Simplified -------------------------------------------------------------
 # OpenCC ``hk2s`` then ``tw2s``: each is t2s plus its region's variant characters (衞 -> 卫 is Hong
-# Kong's, 著力 -> 着力 Taiwan's). opencc-python-reimplemented converts ~6k titles a second; almost
-# every title is already Simplified, so conversion runs only when a character from a key of those
-# tables occurs (ambiguous keys such as 著 and 覆 included, so both sides convert alike).
-_TABLES = ("TSCharacters", "TSPhrases", "HKVariantsRev", "HKVariantsRevPhrases", "TWVariantsRev",
-           "TWVariantsRevPhrases")
+# Kong's, 著力 -> 着力 Taiwan's). opencc-python-reimplemented converts ~3k titles a second, so the
+# same conversion is done character by character with ``str.translate`` (first candidate of each
+# table, as OpenCC does), and OpenCC itself runs only for titles holding a character that one of
+# its phrase tables converts differently in context (乾, 著, 瞭, 沈…). Titles with no key character
+# at all (nearly every Simplified title) are returned as they are.
+_TABLES = ("HKVariantsRev", "TWVariantsRev", "TSCharacters")
+_PHRASES = ("HKVariantsRevPhrases", "TWVariantsRevPhrases", "TSPhrases")
 
 
-def _t2s_trigger() -> frozenset[str] | None:
-    try:
-        import opencc
-    except ImportError:  # pragma: no cover - pinned dependency
-        return None
+def _load(folder: Path, name: str) -> dict[str, str]:
+    out = {}
+    for line in (folder / f"{name}.txt").read_text("utf-8").splitlines():
+        key, _, value = line.partition("\t")
+        if key and value:
+            out[key] = value.split(" ")[0]
+    return out
+
+
+def _t2s_tables() -> tuple[dict[int, str], dict[str, list[str]]]:
+    import opencc
+
     folder = Path(opencc.__file__).parent / "dictionary"
-    chars: set[str] = set()
-    simple_keys: set[str] = set()
-    for name in _TABLES:
-        for line in (folder / f"{name}.txt").read_text("utf-8").splitlines():
-            key, _, value = line.partition("\t")
-            if not key:
-                continue
-            if "Phrases" not in name:
-                chars.add(key)
-            elif key != value.split(" ")[0]:
-                simple_keys.add(key)
-    # a phrase that changes must contain a key character, or it needs its own trigger (沈默)
-    chars.update(k[0] for k in simple_keys if not any(c in chars for c in k))
-    return frozenset(c for c in chars if len(c) == 1)
+    hk, tw, ts = (_load(folder, n) for n in _TABLES)
+
+    def char(c: str) -> str:  # hk2s then tw2s, one character
+        for step in (hk, ts, tw, ts):
+            c = step.get(c, c)
+        return c
+
+    keys = set(hk) | set(tw) | set(ts)
+    table = {ord(c): char(c) for c in keys if len(c) == 1}
+    table = {k: v for k, v in table.items() if chr(k) != v}
+    # characters whose conversion depends on the phrase: several candidates in TSCharacters
+    # (乾 -> 干/乾, 著 -> 著/着) or none at all but a phrase that converts them (瞭, 沈)
+    multi = {line.partition("\t")[0] for line in (folder / "TSCharacters.txt").read_text("utf-8").splitlines()
+             if " " in line.partition("\t")[2]}
+    context: dict[str, list[str]] = {}
+    for name in _PHRASES:
+        for key, value in _load(folder, name).items():
+            plain = key.translate(table)
+            if plain != value and len(plain) == len(value):
+                for k, p, v in zip(key, plain, value):
+                    if p != v and (k in multi or ord(k) not in table):
+                        context.setdefault(k, []).append(key)
+    return table, context
 
 
-_T2S_TRIGGER = _t2s_trigger()
-_T2S: list = []
+try:
+    _T2S_TABLE, _T2S_CONTEXT = _t2s_tables()
+    _T2S_KEYS = frozenset(chr(k) for k in _T2S_TABLE) | frozenset(_T2S_CONTEXT)
+except (ImportError, OSError):  # pragma: no cover - pinned dependency
+    _T2S_TABLE, _T2S_CONTEXT, _T2S_KEYS = {}, {}, frozenset()
+_OPENCC: list = []
 
 
 def to_simplified(text: str) -> str:
-    """Traditional Chinese (Hong Kong and Taiwan variants too) to Simplified, with OpenCC."""
-    if _T2S_TRIGGER is None or _T2S_TRIGGER.isdisjoint(text):
+    """Traditional Chinese (Hong Kong and Taiwan variants too) to Simplified, as OpenCC does."""
+    if _T2S_KEYS.isdisjoint(text):
         return text
-    if not _T2S:
+    if not any(p in text for c in _T2S_CONTEXT.keys() & set(text) for p in _T2S_CONTEXT[c]):
+        return text.translate(_T2S_TABLE)
+    if not _OPENCC:
         from opencc import OpenCC
 
-        _T2S.extend([OpenCC("hk2s"), OpenCC("tw2s")])
-    for converter in _T2S:
+        _OPENCC.extend([OpenCC("hk2s"), OpenCC("tw2s")])
+    for converter in _OPENCC:
         text = converter.convert(text)
     return text
 

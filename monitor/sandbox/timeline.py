@@ -236,13 +236,22 @@ def _reposts(pid: str, profile: str, doc_base: int, cut: datetime, stop_after, a
         lag = repost_lag(pid, profile, rel, audit_now)
         if lag is None:
             continue
-        ts = rel.ts + lag
+        ts = _office_hours(rel.ts + lag)
         if ts > cut or (stop_after is not None and ts > stop_after):
             continue
         out.append(Item(ts, repost_title(pid, rel), doc_base + 5_000_000 + rel.k, rel,
                         external=h(pid, "ext", rel.k) % 5 == 0))
     out.sort(key=lambda it: it.ts, reverse=True)
     return tuple(out)
+
+
+def _office_hours(ts: datetime) -> datetime:
+    """Editors post between 07:30 and 22:00: a night-time repost waits for the morning."""
+    if ts.hour >= 22:
+        ts = ts + timedelta(days=1)
+    if ts.hour >= 22 or ts.hour < 7:
+        ts = ts.replace(hour=7, minute=30 + ts.minute % 30)
+    return ts
 
 
 def repost_items(portal, column, cut: datetime, limit: int, clock) -> list[Item]:
