@@ -155,7 +155,7 @@ def parse_list_html(body: bytes | str, base_url: str) -> list[FeedRow]:
         return []
     rows, seen = [], set()
     for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
+        href = urljoin(base_url, (a.get("href") or "").strip())  # whether or not the tree made it absolute
         path = urlsplit(href).path if href else ""
         if not ARTICLE_URL.search(path) or href in seen:
             continue

@@ -7,14 +7,20 @@ with ``MONITOR_RENDER=off``, the crawl runs static-only and says so once.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import shutil
 from urllib.parse import urlsplit
 
+from monitor.registry import canonical_host
+
 logger = logging.getLogger(__name__)
 
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet", "manifest", "texttrack"})
+#: hosts a rendered homepage may load scripts/frames from besides its own: the State Council's
+#: pushinfo lists and the hosts of the national error-report service (jiucuo.js)
+RENDER_THIRD_PARTY_HOSTS = frozenset({"gov.cn", "zfwzgl.gov.cn", "pucha.kaipuyun.cn", "121.43.68.40"})
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 
@@ -41,10 +47,9 @@ def configure_rendering(settings) -> bool:
     launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
     launch["executable_path"] = exe
     proxy = os.environ.get("http_proxy") or os.environ.get("HTTP_PROXY")
-    if proxy and "proxy" not in launch:
-        parts = urlsplit(proxy)
-        launch["proxy"] = {"server": f"{parts.scheme or 'http'}://{parts.hostname}:{parts.port or 80}",
-                           "bypass": os.environ.get("no_proxy", "") or os.environ.get("NO_PROXY", "")}
+    if "proxy" not in launch:
+        args = [a for a in launch.get("args", []) if not a.startswith("--proxy-pac-url=")]
+        launch["args"] = args + [f"--proxy-pac-url={pac_url(proxy)}"]
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
     settings.set("PLAYWRIGHT_ABORT_REQUEST", abort_request, priority="spider")
     settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER}, priority="spider")
@@ -52,9 +57,37 @@ def configure_rendering(settings) -> bool:
     return True
 
 
+#: Chromium's own services (sign-in, component updates, safe browsing): never contacted, proxy or not
+PHONE_HOME_RE = r"(^|\.)(google\.com|googleapis\.com|gstatic\.com|gvt1\.com|googleusercontent\.com)$"
+
+
+def pac_url(proxy: str | None) -> str:
+    """A PAC script (as a data: URL) that sends the browser's own phone-home requests nowhere and
+    everything else through ``http_proxy`` (or direct), as the crawler's requests go."""
+    route = "DIRECT"
+    if proxy:
+        parts = urlsplit(proxy)
+        route = f"PROXY {parts.hostname}:{parts.port or 80}"
+    script = ("function FindProxyForURL(url, host) {"
+              f" if (/{PHONE_HOME_RE}/.test(host)) return 'PROXY 127.0.0.1:9';"
+              f" return '{route}'; }}")
+    return "data:application/x-ns-proxy-autoconfig;base64," + base64.b64encode(script.encode()).decode()
+
+
 def abort_request(request) -> bool:
-    """Images, fonts and media are never needed to judge a homepage's elements."""
-    return request.resource_type in BLOCKED_RESOURCES
+    """Images, fonts and media are never needed to judge a homepage's elements; nor is any script
+    or frame from a host other than the portal's own, www.gov.cn's State Council lists and the
+    error-report service (``RENDER_THIRD_PARTY_HOSTS``): the browser never wanders off the portal."""
+    if request.resource_type in BLOCKED_RESOURCES:
+        return True
+    if request.is_navigation_request() and request.frame.parent_frame is None:
+        return False
+    try:
+        page_url = request.frame.page.url
+    except Exception:  # noqa: BLE001 - a detached frame: nothing worth loading
+        return True
+    host = canonical_host(request.url)
+    return not (host == canonical_host(page_url) or host in RENDER_THIRD_PARTY_HOSTS)
 
 
 def render_meta() -> dict:

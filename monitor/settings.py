@@ -108,8 +108,17 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "executable_path": MONITOR_CHROMIUM,
     "headless": True,
+    # the launch options that work on Debian's chromium here (STYLE.md), plus the switches that keep
+    # the browser from phoning home (sign-in, updates, field trials) through the crawl's proxy
     "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+             "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+             "--no-default-browser-check", "--disable-default-apps", "--disable-extensions",
+             "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+             "--disable-breakpad", "--metrics-recording-only", "--disable-field-trial-config",
+             "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,"
+             "CertificateTransparencyComponentUpdater,DialMediaRouteProvider,AccountConsistency,"
+             "ChromeWhatsNewUI,InterestFeedContentSuggestions,PrivacySandboxSettings4",
+             "--no-pings", "--password-store=basic", "--use-mock-keychain"],
 }
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2

@@ -119,6 +119,8 @@ class PortalSpider(RegistrySpider):
                                     extra_meta={k: v for k, v in meta.items() if k.startswith("playwright")})
                 return
             error = "offhost_redirect" if not same_host(target, portal.url) else "redirect_loop"
+            if kind == "migrated" and self.migrated_ok.get(portal.id):
+                error = None  # the old home sends visitors to its registered new home, as it should
             if kind == "homepage":
                 self.homepage_ok[portal.id] = False
             yield self._item(portal, meta, url=target, status=status, error=error, response=response)
@@ -156,7 +158,7 @@ class PortalSpider(RegistrySpider):
         item.policy_column = find_policy_column(page)
         if item.error_link.get("found") or meta.get("rendered_retry"):
             return
-        for url in footer_resources(page, portal.url)[: self.max_footer]:
+        for url in footer_resources(page, portal.host)[: self.max_footer]:
             if self._can_fetch(portal, url):
                 yield self._request(portal, url, "asset", meta["depth"] + 1, parent=page.url)
         if self.rendering and portal.render == "auto" and not meta.get("playwright"):

@@ -32,3 +32,26 @@ def run_scrapy(*args: str, timeout: float = 180, **env: str) -> subprocess.Compl
 @pytest.fixture
 def run_crawl():
     return run_scrapy
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    """The bundled sandbox fleet at its audit phase, on a free port, for one test module."""
+    from monitor.clock import parse_now
+    from monitor.sandbox import Sandbox
+    sb = Sandbox(now=parse_now(SANDBOX_NOW), phase="audit")
+    sb.start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+def crawl_sandbox(sandbox, db, *args, spider="portal", now=SANDBOX_NOW, timeout_s=3, **env):
+    """``scrapy crawl SPIDER`` of the sandbox fleet into ``db`` (short download timeout: the
+    sandbox's timeout portal sleeps far longer)."""
+    from monitor.paths import SANDBOX_REGISTRY_CSV
+    extra = ["-a", "region=all"] if spider in ("portal", "probe") and not any("=" in a for a in args) else []
+    return run_scrapy("crawl", spider, *extra, *args, "-s", f"DOWNLOAD_TIMEOUT={timeout_s}",
+                      http_proxy=sandbox.url, MONITOR_REGISTRY=str(SANDBOX_REGISTRY_CSV), MONITOR_DB=str(db),
+                      MONITOR_NOW=now, MONITOR_GOVCN_BASE="http://www.gov.cn", **env)

@@ -10,6 +10,7 @@ import click
 
 #: "module:attribute" of every subcommand, in the order ``monitor --help`` lists them
 COMMANDS = [
+    "sandbox:sandbox",
     "demo:demo",
     "status:crawls",
     "status:summary",
@@ -21,6 +22,8 @@ COMMANDS = [
     "releases:releases",
     "reposts:reposts",
     "match:match",
+    "scale:schedule",
+    "scale:merge",
 ]
 
 

@@ -141,6 +141,8 @@ def footer_resources(page, host: str, limit: int = 8,
     if tree is None:
         return []
     base = getattr(page, "url", "") or ""
+    if host and "//" in host:  # a portal URL rather than a host name
+        host = urlsplit(host).hostname or ""
     want = _bare_host(host or urlsplit(base).hostname or "")
     if not want:
         return []

@@ -3,7 +3,7 @@
 An entry matches a release when it links to the release's own URL, or when its normalised title
 (see ``normalize``) is the release's, or close to it (rapidfuzz Indel ratio >= ``threshold``), or a
 prefix of it when the portal cut the title with an ellipsis. Candidates come from an inverted index
-of character bigrams, probed with the entry's rarest bigrams (prefix filtering), never all pairs.
+of character trigrams, probed with the entry's rarest trigrams (prefix filtering), never all pairs.
 
 Near-misses are blocked before scoring, since a similar title is often a different document:
 - the issuer differs (国务院关于X vs 国务院办公厅关于X; a province's own 关于X的通知);
@@ -127,8 +127,9 @@ def _features(title: str) -> _Title:
     )
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text}
+def _grams(text: str) -> set[str]:
+    """Character trigrams (the text itself when shorter)."""
+    return {text[i:i + 3] for i in range(len(text) - 2)} if len(text) > 2 else {text}
 
 
 def _inner_edits_ok(a: str, b: str, open_end: bool = False) -> bool:
@@ -193,10 +194,16 @@ class Matcher:
             if len(f.text) >= 6:
                 self._by_start.setdefault(f.text[:4], set()).add(i)
             if f.text:
-                for g in _bigrams(f.text):
+                for g in _grams(f.text):
                     self._postings.setdefault(g, []).append(i)
         self._sorted = sorted((f.text, i) for i, f in enumerate(self._feats) if f.text)
         self._sorted_texts = [t for t, _ in self._sorted]
+        times = self._times
+        for group in self._by_text.values():  # oldest first; undated last
+            group.sort(key=lambda i: (times[i] is None, times[i] or 0.0, i))
+        #: normalised titles (or main titles) that several different releases share
+        self._ambiguous = {key for key, group in self._by_text.items()
+                           if len({self._feats[i].text for i in group}) > 1}
 
     def __len__(self) -> int:
         return len(self._releases)
@@ -213,7 +220,10 @@ class Matcher:
         e = _features(entry.title)
         if not e.text:
             return None
-        scored = self._scored(e)
+        group = self._by_text.get(e.text)
+        if group:  # the same title: the release published last before the entry
+            return self._latest(entry, group, etime, e.text in self._ambiguous)
+        scored = self._scored(e, etime)
         return self._result(entry, scored, etime) if scored else None
 
     def match_all(self, entries: Iterable[Entry]) -> list[Match]:
@@ -226,60 +236,66 @@ class Matcher:
         return out
 
     # --- internals ------------------------------------------------------------------------
-    def _scored(self, e: _Title) -> list[tuple[float, int]]:
+    def _scored(self, e: _Title, etime: float | None) -> list[tuple[float, int]]:
         feats = self._feats
-        exact = [i for i in self._by_text.get(e.text, ()) if self._score(e, feats[i]) == 1.0]
-        if exact:
-            return [(1.0, i) for i in exact]
         if len(e.text) < (MIN_PREFIX_CHARS if e.truncated else MIN_FUZZY_CHARS):
             return []
         cands = self._candidates(e)
         verify: set[int] = set()
         if e.truncated:  # releases that start with exactly this prefix
             lo = bisect.bisect_left(self._sorted_texts, e.text)
+            same = []
             for t, i in self._sorted[lo:lo + MAX_CANDIDATES]:
                 if not t.startswith(e.text):
                     break
-                verify.add(i)
+                same.append(i)
+            if len(same) > 8:  # a prefix this common is ambiguous: only recent releases can win
+                same = [i for i in same if self._recent(etime, self._times[i])]
+            verify.update(same)
         # 重要文件：<title>: releases starting right after a short unknown label
         for k in range(1, min(MAX_LEADING_JUNK, len(e.text) - 6) + 1):
             starting = self._by_start.get(e.text[k:k + 4])
             if starting:
                 verify.update(cands.intersection(starting))
-        # one C call scores every candidate; the rules run on those above the threshold
+        # one C call scores every candidate; the rules run on those above the threshold, best
+        # first, and stop below the best score found (a lower one cannot win)
+        ranked = [(2.0, i) for i in verify]
         idx = list(cands - verify)
         if idx:
             n = len(e.text)
             texts = [feats[i].text[:n] for i in idx] if e.truncated else [feats[i].text for i in idx]
-            for _, _, j in process.extract(e.text, texts, scorer=Indel.normalized_similarity,
-                                           score_cutoff=self.threshold, limit=None):
-                verify.add(idx[j])
+            ranked += [(s, idx[j]) for _, s, j in process.extract(
+                e.text, texts, scorer=Indel.normalized_similarity, score_cutoff=self.threshold, limit=None)]
             if not e.truncated:
                 with_head = [i for i in idx if feats[i].head]
-                for _, _, j in process.extract(e.text, [feats[i].head for i in with_head],
-                                               scorer=Indel.normalized_similarity,
-                                               score_cutoff=self.threshold, limit=None):
-                    verify.add(with_head[j])
-        out = []
-        for i in verify:
+                ranked += [(s, with_head[j]) for _, s, j in process.extract(
+                    e.text, [feats[i].head for i in with_head], scorer=Indel.normalized_similarity,
+                    score_cutoff=self.threshold, limit=None)]
+        ranked.sort(key=lambda item: -item[0])
+        out: list[tuple[float, int]] = []
+        best = self.threshold
+        for raw, i in ranked:
+            if raw < best - 1e-9:
+                break
             s = self._score(e, feats[i])
-            if s >= self.threshold:
+            if s >= best:
                 out.append((s, i))
+                best = s
         return out
 
     def _candidates(self, e: _Title) -> set[int]:
-        """Releases sharing one of the entry's rarest bigrams. A title within the threshold shares
-        all but a few of its bigrams, so probing the rarest few finds it (prefix filtering)."""
+        """Releases sharing one of the entry's rarest trigrams. A title within the threshold shares
+        all but a few of its trigrams, so probing the rarest few finds it (prefix filtering)."""
         postings = self._postings
-        grams = sorted((len(p), g) for g in _bigrams(e.text) if (p := postings.get(g)))
+        grams = sorted((len(p), g) for g in _grams(e.text) if (p := postings.get(g)))
         if not grams:
             return set()
         lost = max(2, int(len(e.text) * (1.0 - self.threshold) * 2) + 2)
         cands: set[int] = set()
-        for _, g in grams[:lost]:
+        for df, g in grams[:lost]:
+            if len(cands) + df > MAX_CANDIDATES:
+                break  # a title made of common trigrams only: exact and prefix matches remain
             cands.update(postings[g])
-            if len(cands) >= MAX_CANDIDATES:
-                break
         return cands
 
     def _score(self, e: _Title, r: _Title) -> float:
@@ -307,6 +323,30 @@ class Matcher:
             if s > best and s >= thr and (s == 1.0 or _inner_edits_ok(etext, text)):
                 best = s
         return best
+
+    @staticmethod
+    def _recent(etime: float | None, rtime: float | None) -> bool:
+        """Published at most AMBIGUOUS_WINDOW_DAYS before the entry, or a day after it."""
+        return (etime is not None and rtime is not None
+                and -86400 <= etime - rtime <= AMBIGUOUS_WINDOW_DAYS * 86400)
+
+    def _latest(self, entry: Entry, group: list[int], etime: float | None, ambiguous: bool) -> Match | None:
+        """Of releases with the same title (sorted oldest first), the last published before the
+        entry (a day's slack for date-only entries), else the first after it."""
+        times = self._times
+        if etime is None:
+            i = group[-1]
+        else:
+            dated = [j for j in group if times[j] is not None]
+            if not dated:
+                i = group[-1]
+            else:
+                k = bisect.bisect_right([times[j] for j in dated], etime + 86400)
+                i = dated[k - 1] if k else dated[0]
+        if ambiguous and not self._recent(etime, times[i]):
+            return None
+        rel = self._releases[i]
+        return Match(entry.id, rel.id, 1.0, lag_hours(entry.published, rel.published))
 
     def _result(self, entry: Entry, scored: list[tuple[float, int]], etime: float | None,
                 by_title: bool = True) -> Match | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from monitor.sandbox.rand import h, pick
+from monitor.sandbox.rand import h, mix, pick
 
 ICP_PREFIX = {"henan": "豫", "hebei": "冀", "bumen": "京"}
 PARTNERS = {"henan": ("http://www.hnzwfw.gov.cn/", "河南政务服务网"),
@@ -43,6 +43,20 @@ def tr(url: str, title: str, ts, style: str) -> str:
 
 def css(portal, weight: int = 6000) -> str:
     """A deterministic stylesheet of about ``weight`` bytes (real portals inline a lot of CSS)."""
+    full = _CSS.get(portal.id)
+    if full is None:
+        if len(_CSS) > 20000:
+            _CSS.clear()
+        full = _CSS[portal.id] = _css(portal, MAX_CSS)
+    cut = full.find("\n", weight)
+    return full if cut < 0 else full[:cut] + "\n</style>"
+
+
+_CSS: dict = {}
+MAX_CSS = 16000
+
+
+def _css(portal, weight: int) -> str:
     color = pick(_COLORS, portal.id, "color")
     rules = [f"body{{margin:0;font:14px/1.6 \"Microsoft YaHei\",\"微软雅黑\",SimSun;color:#333;background:#f4f6f9}}",
              f"a{{color:#333;text-decoration:none}}a:hover{{color:{color}}}",
@@ -51,15 +65,15 @@ def css(portal, weight: int = 6000) -> str:
              ".block{float:left;width:580px;margin:10px}.block h3{border-bottom:2px solid " + color + "}",
              ".list li{height:36px;line-height:36px;overflow:hidden}.list .date{float:right;color:#999}",
              ".footer{clear:both;background:#eee;padding:20px 0;text-align:center;color:#666}"]
+    seed = h(portal.id, "css")
     i = 0
     size = sum(map(len, rules))
     while size < weight:
-        name = "m" + format(h(portal.id, "css", i) % 0xFFFFF, "x")
-        rule = (f".{name}{{margin:{h(portal.id, i, 'm') % 30}px {h(portal.id, i, 'n') % 20}px;"
-                f"padding:{h(portal.id, i, 'p') % 16}px;width:{200 + h(portal.id, i, 'w') % 900}px;"
-                f"border:1px solid #e{h(portal.id, i, 'b') % 10}e{h(portal.id, i, 'c') % 10}e8}}")
+        x = mix(seed, i)
+        rule = (f".m{x % 0xFFFFF:x}{{margin:{(x >> 20) % 30}px {(x >> 25) % 20}px;padding:{(x >> 30) % 16}px;"
+                f"width:{200 + (x >> 34) % 900}px;border:1px solid #e{(x >> 44) % 10}e{(x >> 48) % 10}e8}}")
         rules.append(rule)
-        size += len(rule)
+        size += len(rule) + 1
         i += 1
     return "<style type=\"text/css\">\n" + "\n".join(rules) + "\n</style>"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -86,7 +87,7 @@ class Portal:
     @property
     def doc_base(self) -> int:
         """Article ids start here (TRS ids have 7 digits, Hanweb ids 8)."""
-        return (10_000_000 if self.template == "hanweb" else 1_000_000) + (h(self.id, "doc") % 97) * 1000
+        return (10_000_000 if self.template == "hanweb" else 1_000_000) + _doc_offset(self.id)
 
 
 @dataclass
@@ -100,6 +101,11 @@ class Fleet:
         for p in self.portals.values():
             if p.served:
                 self.by_host[p.host] = p
+
+
+@lru_cache(maxsize=65536)
+def _doc_offset(portal_id: str) -> int:
+    return (h(portal_id, "doc") % 97) * 1000
 
 
 def column_path(template: str, key: str, kind: str, colid: int) -> str:

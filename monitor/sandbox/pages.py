@@ -16,7 +16,7 @@ from html import escape
 
 from monitor.sandbox import common, elements
 from monitor.sandbox.rand import h
-from monitor.sandbox.timeline import column_items, context
+from monitor.sandbox.timeline import MAX_ITEMS, column_items, column_slots, context, make_item
 from monitor.sandbox.words import body_paragraphs
 
 PAGE = 20          # items per list page
@@ -55,7 +55,7 @@ def homepage(portal, clock) -> str:
     if gwy and policy and policy.get("variant") == "nav":
         visible = [c for c in visible if c.kind != "gwy"] + [gwy]
     extra_meta = "<meta name='WebId' content='1'>\n" if portal.template == "hanweb" else ""
-    out = [common.head(portal, portal.name, charset=charset, extra=extra_meta, css_weight=9000),
+    out = [common.head(portal, portal.name, charset=charset, extra=extra_meta, css_weight=16000),
            "<body>\n", common.header(portal), common.nav(portal, visible[:10])]
     if portal.template == "nav":
         out.append(_nav_grid(portal, visible))
@@ -72,6 +72,7 @@ def homepage(portal, clock) -> str:
             out.append(_block(portal, c, clock, 6 if c.kind in ("notice", "policy", "news") else 4))
         out.append(_traps(portal))
         out.append(_service_links(portal))
+        out.append(_link_selects(portal))
         out.append("</div>\n")
     out.append(common.footer(portal, entry))
     out.append(common.page_end())
@@ -154,35 +155,67 @@ def _service_links(portal) -> str:
             f' target="_blank">{partner}</a></div><ul class="svc">{links}</ul></div>\n')
 
 
+def _sidebar(portal, current) -> str:
+    on = ' class="on"'
+    items = "".join(f'<li{on if c is current else ""}><a href="{c.path}">{escape(c.name)}</a></li>'
+                    for c in portal.columns if c.kind != "gwy")
+    return f'<div class="sidebar"><h3>栏目导航</h3><ul>{items}</ul></div>\n'
+
+
+_SELECTS = (("国务院部门网站", ("外交部", "国家发展和改革委员会", "教育部", "科学技术部", "工业和信息化部",
+                              "公安部", "民政部", "司法部", "财政部", "人力资源和社会保障部", "自然资源部",
+                              "生态环境部", "住房和城乡建设部", "交通运输部", "水利部", "农业农村部", "商务部")),
+            ("省级政府网站", ("北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省",
+                            "黑龙江省", "上海市", "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省",
+                            "河南省", "湖北省", "湖南省", "广东省")))
+
+
+def _link_selects(portal) -> str:
+    """Link dropdowns (their <option>s name 国务院部门 without being a policy column)."""
+    out = []
+    for label, names in _SELECTS:
+        opts = "".join(f'<option value="javascript:;">{n}</option>' for n in names)
+        out.append(f'<select onchange="window.open(this.value)"><option>{label}</option>{opts}</select>')
+    return f'<div class="links">{"".join(out)}</div>\n'
+
+
 def _nav_grid(portal, columns) -> str:
     cells = "".join(f'<li><a href="{c.path}"><img src="/images/icon_{c.key}.png" alt=""><span>'
                     f'{escape(c.name)}</span></a></li>' for c in columns)
     return (f'<div class="main w"><div class="banner"><img src="/images/banner.jpg" alt="{escape(portal.name)}">'
-            f'</div>\n<div class="grid"><ul>{cells}</ul></div>\n{_service_links(portal)}</div>\n')
+            f'</div>\n<div class="grid"><ul>{cells}</ul></div>\n{_service_links(portal)}{_link_selects(portal)}</div>\n')
 
 
 # --- lists ----------------------------------------------------------------------------------
 
-def list_items(portal, column, clock, limit=100):
-    return column_items(portal, column, clock.cut(portal, column), limit, clock=clock)
+def list_items(portal, column, clock, start: int = 0, end: int = MAX_ITEMS):
+    """Items ``start:end`` of a column (titles made only for those) and the column's total."""
+    cut = clock.cut(portal, column)
+    if column.kind == "gwy":
+        items = column_items(portal, column, cut, MAX_ITEMS, clock=clock)
+        return items[start:end], len(items)
+    slots = column_slots(portal.id, column.key, column.kind, cut, MAX_ITEMS)
+    return [make_item(portal, column, s) for s in slots[start:end]], len(slots)
 
 
 def list_page(portal, column, clock, page: int) -> str | None:
     """Page ``page`` (0-based) of a column; None past the last page."""
-    items = list_items(portal, column, clock)
-    pages = max(1, math.ceil(len(items) / PAGE))
-    if page >= pages and not (page == 0):
+    if portal.template == "hanweb":
+        chunk, total = list_items(portal, column, clock, 0, HANWEB_GROUP)
+    else:
+        chunk, total = list_items(portal, column, clock, page * PAGE, (page + 1) * PAGE)
+    pages = max(1, math.ceil(total / PAGE))
+    if page >= pages and page != 0:
         return None
-    chunk = items[page * PAGE:(page + 1) * PAGE]
     charset = "gb2312" if portal.encoding == "gbk" else "utf-8"
     ctype = "工作动态" if column.kind in ("news", "gwy") else column.name
     out = [common.head(portal, f"{column.name}_{portal.name}", column=column.name, column_type=ctype,
-                       charset=charset), "<body>\n", common.header(portal),
+                       charset=charset, css_weight=12000), "<body>\n", common.header(portal),
            common.nav(portal, [c for c in portal.columns if c.kind != "gwy"][:10]),
            f'<div class="main w"><div class="position">当前位置：<a href="/">首页</a> &gt; '
-           f'<a href="{column.path}">{escape(column.name)}</a></div>\n<div class="list-box">'
+           f'<a href="{column.path}">{escape(column.name)}</a></div>\n{_sidebar(portal, column)}<div class="list-box">'
            f'<h2 class="lm">{escape(column.name)}</h2>\n']
-    if not items:
+    if not total:
         out.append('<div class="empty">暂无信息</div>')
     elif portal.template == "trs":
         rows = "".join(common.li(article_url(portal, column, it, column.base), it.title, it.ts, _list_style(portal))
@@ -190,12 +223,12 @@ def list_page(portal, column, clock, page: int) -> str | None:
         out.append(f'<ul class="list">{rows}</ul>\n<div class="page"><script type="text/javascript">\n'
                    f'createPageHTML({pages}, {page}, "index", "html");\n</script></div>\n')
     elif portal.template == "hanweb":
-        out.append(hanweb_datastore(portal, column, items[:HANWEB_GROUP], len(items)))
+        out.append(hanweb_datastore(portal, column, chunk, total))
     else:
         out.append(_plain_rows(portal, column, chunk))
         nxt = f'<a href="list_{page + 2}.html">下一页</a>' if page + 1 < pages else ""
         prev = (f'<a href="{"./" if page == 1 else f"list_{page}.html"}">上一页</a>' if page else "")
-        out.append(f'<div class="page">共{len(items)}条 第{page + 1}/{pages}页 {prev} {nxt}</div>\n')
+        out.append(f'<div class="page">共{total}条 第{page + 1}/{pages}页 {prev} {nxt}</div>\n')
     out.append("</div></div>\n")
     out.append(common.footer(portal, _list_entry(portal, clock)))
     out.append(common.page_end())
@@ -230,8 +263,8 @@ def hanweb_records(portal, column, items) -> str:
 
 def hanweb_datastore(portal, column, items, total: int) -> str:
     unit = 200000 + h(portal.id, column.key, "unit") % 99999
-    proxy = (f"/module/web/jpage/dataproxy.jsp?page=1&amp;appid=1&amp;webid=1&amp;path=/&amp;columnid={column.colid}"
-             f"&amp;unitid={unit}&amp;webname={escape(portal.name)}&amp;permissiontype=0")
+    proxy = (f"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid={column.colid}"
+             f"&unitid={unit}&webname={escape(portal.name)}&permissiontype=0")
     return (f'<div id="{unit}"><script type="text/xml"><datastore>\n'
             f'<nextgroup><![CDATA[<a href="{proxy}"></a>]]></nextgroup>\n<recordset>\n'
             f'{hanweb_records(portal, column, items)}\n</recordset>\n</datastore></script>'
@@ -241,11 +274,10 @@ def hanweb_datastore(portal, column, items, total: int) -> str:
 
 
 def hanweb_dataproxy(portal, column, clock, start: int, end: int) -> str:
-    items = list_items(portal, column, clock)
     start = max(1, start)
-    chunk = items[start - 1:max(start - 1, end)]
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<totalrecord>{len(items)}</totalrecord>\n'
-            f'<totalpage>{max(1, math.ceil(len(items) / PAGE))}</totalpage>\n<recordset>\n'
+    chunk, total = list_items(portal, column, clock, start - 1, max(start - 1, end))
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<totalrecord>{total}</totalrecord>\n'
+            f'<totalpage>{max(1, math.ceil(total / PAGE))}</totalpage>\n<recordset>\n'
             f'{hanweb_records(portal, column, chunk)}\n</recordset>\n</datastore>\n')
 
 
@@ -266,7 +298,7 @@ def article(portal, column, item, clock) -> str:
             f'<meta name="ContentSource" content="{escape(source)}">\n')
     out = [common.head(portal, f"{title}_{portal.name}", column=column.name,
                        column_type="工作动态" if column.kind in ("news", "gwy") else column.name,
-                       charset=charset, extra=meta),
+                       charset=charset, extra=meta, css_weight=9000),
            "<body>\n", common.header(portal), common.nav(portal, [c for c in portal.columns if c.kind != "gwy"][:10]),
            f'<div class="main w"><div class="position">当前位置：<a href="/">首页</a> &gt; '
            f'<a href="{column.path}">{escape(column.name)}</a> &gt; 正文</div>\n<div class="article">\n'

@@ -47,3 +47,14 @@ def local(now: datetime) -> datetime:
     if now.tzinfo is None:
         return now.replace(tzinfo=SHANGHAI)
     return now.astimezone(SHANGHAI)
+
+
+_M64 = (1 << 64) - 1
+
+
+def mix(seed: int, n: int) -> int:
+    """splitmix64 of ``seed`` and ``n``: a cheap stable hash for per-day/per-item decisions."""
+    z = (seed + (n + 1) * 0x9E3779B97F4A7C15) & _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from monitor.sandbox import words
-from monitor.sandbox.rand import at, day_date, day_number, frac, h, pick
+from monitor.sandbox.rand import at, day_number, frac, h, mix
 
 #: a guaranteed item every PERIOD days (plus a few random ones); news: every weekday
 PERIOD = {"notice": 7, "policy": 20, "personnel": 30, "planning": 60, "finance": 45, "xxgk": 5}
@@ -44,28 +44,58 @@ class Release(NamedTuple):
 
 # --- ordinary columns -----------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)
+def seed(pid: str, key: str) -> int:
+    return h(pid, key)
+
+
 def day_count(pid: str, key: str, kind: str, day: int) -> int:
+    """Items the column publishes on day number ``day``."""
     if kind == "news":
-        x = h(pid, key, day)
+        x = mix(seed(pid, key), day)
         if (day + 5) % 7 < 5:   # 2000-01-01 was a Saturday
             return 1 + (x % 3 == 0) + (x % 11 == 0)
         return 1 if x % 4 == 0 else 0
-    period = PERIOD.get(kind, 10)
-    if (day + h(pid, key, "off")) % period == 0:
-        return 1
-    return 1 if frac(pid, key, day) < 0.25 / period else 0
+    p, q, s1, s2 = _periodic(pid, key, kind)
+    return 1 if (day + s1) % p == 0 or (day + s2) % q == 0 else 0
+
+
+@lru_cache(maxsize=65536)
+def _periodic(pid: str, key: str, kind: str) -> tuple:
+    """A periodic column publishes every ``p`` days, plus every ``q`` days (an irregular-looking mix)."""
+    p = PERIOD.get(kind, 10)
+    return p, 3 * p + 1, seed(pid, key) % p, (seed(pid, key) >> 16) % (3 * p + 1)
 
 
 def item_minutes(pid: str, key: str, day: int, i: int) -> int:
-    return 510 + h(pid, key, day, i) % 170 + i * 180   # 08:30 onwards, in order within a day
+    return 510 + mix(seed(pid, key), day * 8 + i) % 170 + i * 180   # 08:30 onwards, in order
+
+
+def _days(pid: str, key: str, kind: str, start: int):
+    """Publishing days at or before ``start``, newest first."""
+    if kind == "news":
+        yield from range(start, start - LOOKBACK_DAYS, -1)
+        return
+    p, q, s1, s2 = _periodic(pid, key, kind)
+    a = start - (start + s1) % p
+    b = start - (start + s2) % q
+    end = start - LOOKBACK_DAYS
+    while max(a, b) > end:
+        if a >= b:
+            yield a
+            if a == b:
+                b -= q
+            a -= p
+        else:
+            yield b
+            b -= q
 
 
 @lru_cache(maxsize=8192)
-def _slots(pid: str, key: str, kind: str, cut: datetime, limit: int) -> tuple:
+def column_slots(pid: str, key: str, kind: str, cut: datetime, limit: int = 100) -> tuple:
     """``(day, i, ts)`` of the newest ``limit`` items at or before ``cut``."""
     out = []
-    start = day_number(cut.date())
-    for day in range(start, start - LOOKBACK_DAYS, -1):
+    for day in _days(pid, key, kind, day_number(cut.date())):
         n = day_count(pid, key, kind, day)
         for i in range(n - 1, -1, -1):
             ts = at(day, item_minutes(pid, key, day, i))
@@ -77,6 +107,17 @@ def _slots(pid: str, key: str, kind: str, cut: datetime, limit: int) -> tuple:
 
 
 def context(portal, year: int) -> dict:
+    key = (portal.id, portal.place, portal.level, portal.name, year)
+    ctx = _CONTEXTS.get(key)
+    if ctx is None:
+        ctx = _CONTEXTS[key] = _context(portal, year)
+    return ctx
+
+
+_CONTEXTS: dict = {}
+
+
+def _context(portal, year: int) -> dict:
     lv = {"province": "省", "city": "市", "county": "县", "township": "镇", "department": "部"}.get(
         portal.level, "市")
     if portal.place.endswith("区"):
@@ -104,15 +145,18 @@ def column_items(portal, column, cut: datetime, limit: int = MAX_ITEMS, *, clock
     """The newest ``limit`` items of ``column`` at ``cut`` (reposts for a 国务院信息 column)."""
     if column.kind == "gwy":
         return repost_items(portal, column, cut, limit, clock)
-    out = []
-    for day, i, ts in _slots(portal.id, column.key, column.kind, cut, limit):
-        out.append(Item(ts, item_title(portal, column, day, i, ts.year), doc_id(portal, column, day, i)))
-    return out
+    slots = column_slots(portal.id, column.key, column.kind, cut, MAX_ITEMS)[:limit]
+    return [make_item(portal, column, s) for s in slots]
+
+
+def make_item(portal, column, slot) -> Item:
+    day, i, ts = slot
+    return Item(ts, item_title(portal, column, day, i, ts.year), doc_id(portal, column, day, i))
 
 
 def item_title(portal, column, day: int, i: int, year: int) -> str:
     kind = column.kind if column.kind in words.SHAPES else "news"
-    return words.title_for(kind, context(portal, year), portal.id, column.key, day, i)
+    return words.title_for(kind, context(portal, year), mix(seed(portal.id, column.key), day * 8 + i + 3))
 
 
 def item_at(portal, column, day: int, i: int, cut: datetime) -> Item | None:

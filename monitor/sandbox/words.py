@@ -7,7 +7,7 @@ same every time it is generated.
 
 from __future__ import annotations
 
-from monitor.sandbox.rand import h, pick
+from monitor.sandbox.rand import h
 
 NEWS_TOPICS = (
     "安全生产", "优化营商环境", "乡村全面振兴", "城市更新", "招商引资", "防汛抗旱", "秋粮收购",
@@ -88,20 +88,21 @@ SENTENCES = (
 )
 
 
-def person(*key) -> str:
-    return pick(SURNAMES, "sn", *key) + pick(GIVEN, "gn", *key)
+def person(x: int) -> str:
+    return SURNAMES[x % len(SURNAMES)] + GIVEN[(x >> 7) % len(GIVEN)]
 
 
-def title_for(kind: str, ctx: dict, *key) -> str:
-    """A realistic title for an item of column ``kind`` (``ctx``: place, gov, lv, year...)."""
+def title_for(kind: str, ctx: dict, x: int) -> str:
+    """A realistic title for an item of column ``kind``; ``x`` (a 64-bit hash) picks every part."""
     shapes = SHAPES.get(kind, NEWS_SHAPES)
-    shape = pick(shapes, "shape", *key)
+    shape = shapes[x % len(shapes)]
     units = ctx["units"]
     return shape.format(
-        place=ctx["place"], gov=ctx["gov"], office=ctx["office"], lv=ctx["lv"], year=ctx["year"], year2=ctx["year"] + 1,
-        topic=pick(NEWS_TOPICS, "topic", *key), ptopic=pick(POLICY_TOPICS, "ptopic", *key),
-        unit=pick(units, "unit", *key), name=person(*key),
-        lead=ctx["lv_short"] + pick(("领导", "委主要负责同志", "政府主要负责同志"), "lead", *key),
+        place=ctx["place"], gov=ctx["gov"], office=ctx["office"], lv=ctx["lv"], year=ctx["year"],
+        year2=ctx["year"] + 1, topic=NEWS_TOPICS[(x >> 8) % len(NEWS_TOPICS)],
+        ptopic=POLICY_TOPICS[(x >> 16) % len(POLICY_TOPICS)], unit=units[(x >> 24) % len(units)],
+        name=person(x >> 32),
+        lead=ctx["lv_short"] + ("领导", "委主要负责同志", "政府主要负责同志")[(x >> 48) % 3],
     )
 
 
