@@ -13,8 +13,11 @@ def judge_crawl(store, crawl_id: str, settings=None) -> dict[str, list]:
         return {}
     now = crawl_now(crawl)
     rules = build_rules(settings)
-    window = int(settings.get("MONITOR_REACHABLE_WINDOW_DAYS", 7)) if settings is not None else 7
-    verdicts = {s.portal_id: judge_all(s, now, rules=rules) for s in load_states(store, crawl_id, window)}
+    get = settings.get if settings is not None else {}.get
+    window = int(get("MONITOR_REACHABLE_WINDOW_DAYS") or 7)
+    repost_days = int(get("MONITOR_REPOSTS_WINDOW_DAYS") or 30)
+    states = load_states(store, crawl_id, window, repost_days)
+    verdicts = {s.portal_id: judge_all(s, now, rules=rules) for s in states}
     save_verdicts(store, crawl_id, now, verdicts)
     return verdicts
 

@@ -19,8 +19,9 @@ MONITOR_DEFAULTS: dict[str, object] = {
     "MONITOR_REACHABLE_MIN_VISITS": 20,
     # fewest failed visits that can fail a portal: a single timed-out visit is noise, not a veto
     "MONITOR_REACHABLE_MIN_FAILURES": 2,
-    # visit error classes that say nothing about the portal (robots.txt told us to stay away)
-    "MONITOR_REACHABLE_IGNORE_ERRORS": ("robots",),
+    # visit error classes that say nothing about the portal: robots.txt told us to stay away, or a
+    # CDN answered the monitor with an anti-bot challenge page (a visitor's browser may pass it)
+    "MONITOR_REACHABLE_IGNORE_ERRORS": ("robots", "blocked"),
     # -- homepage_fresh: 首页栏目信息更新 ------------------------------------------------------------
     # days without a new homepage item that fail (official: 2 weeks; undated counts as not updated)
     "MONITOR_HOMEPAGE_MAX_AGE_DAYS": 14,

@@ -10,6 +10,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 
+from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from monitor.clock import iso
@@ -48,6 +49,7 @@ class SnapshotsPipeline:
                        crawler.settings.getint("MONITOR_PROBE_INVALID_MIN_PORTALS", 4),
                        crawler.settings.getint("MONITOR_VISIT_RETENTION_DAYS", 30))
         pipeline.crawler = crawler
+        crawler.signals.connect(pipeline.judge_on_close, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self):
@@ -71,9 +73,16 @@ class SnapshotsPipeline:
         counts = dict(self.counts)
         counts["portals"] = counts.get("portals", 0)
         self.store.finish_crawl(self.crawl_id, status, counts)
-        if status == "finished" and self.crawler.spider.name == "portal":
-            judge_crawl(self.store, self.crawl_id, self.crawler.settings)
+        self.finished = status == "finished"
         self.store.close()
+
+    def judge_on_close(self, spider, reason):
+        """Judge the crawl once every pipeline has closed (Scrapy closes pipelines in reverse order,
+        so the reposts pipeline's matches are only complete by the ``spider_closed`` signal)."""
+        if spider.name != "portal" or not getattr(self, "finished", False):
+            return
+        with Store(self.db_path, heartbeat_stale=self.heartbeat_stale) as store:
+            judge_crawl(store, self.crawl_id, self.crawler.settings)
 
     def process_item(self, item):
         if self.store is None:

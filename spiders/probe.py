@@ -20,8 +20,11 @@ from monitor.items import ProbeRoundItem, VisitItem
 from monitor.store import new_id
 from spiders.base import RegistrySpider
 
-# Challenge pages and redirects answered quickly: the homepage "loaded" for a visitor.
-REACHABLE_ERRORS = {None, "blocked"}
+# A visit succeeds when the homepage answered (a redirect counts: the server is up). An anti-bot
+# challenge page ("blocked") is recorded as a failed visit of class blocked, which the reachable rule
+# ignores (MONITOR_REACHABLE_IGNORE_ERRORS): the monitor cannot tell whether a visitor would see the
+# page, so such a visit says nothing either way.
+REACHABLE_ERRORS = {None}
 
 
 class ProbeSpider(RegistrySpider):

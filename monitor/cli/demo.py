@@ -89,7 +89,9 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
             env = {**base_env, "MONITOR_NOW": at.isoformat()}
             t0 = time.monotonic()
             _crawl("statecouncil", env, log=log)
-            _crawl("probe", env, "-a", "region=all", "-a", f"rounds={probe_rounds}", *timeout_args, log=log)
+            # the day's availability rounds come before the daily crawl that is judged on them
+            probe_env = {**env, "MONITOR_NOW": (at - timedelta(hours=1)).isoformat()}
+            _crawl("probe", probe_env, "-a", "region=all", "-a", f"rounds={probe_rounds}", *timeout_args, log=log)
             _crawl("portal", env, "-a", "region=all", *timeout_args, log=log)
             with Store(db) as store:
                 crawl = store.latest_finished_crawl("portal")

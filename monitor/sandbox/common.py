@@ -80,7 +80,7 @@ def _css(portal, weight: int) -> str:
 
 def head(portal, title: str, *, column: str = "首页", column_type: str = "首页", charset: str = "utf-8",
          extra: str = "", css_weight: int = 6000) -> str:
-    code = portal.site_code
+    code = "" if hides_code(portal) else portal.site_code
     meta_code = f'<meta name="SiteIDCode" content="{code}">\n' if code else ""
     return (f'<!DOCTYPE html>\n<html>\n<head>\n'
             f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
@@ -116,7 +116,7 @@ def footer(portal, entry: str = "") -> str:
     partner_url, partner = PARTNERS.get(portal.region, PARTNERS["bumen"])
     icp = 10000000 + h(portal.id, "icp") % 9000000
     gongan = 41000000000000 + h(portal.id, "ga") % 999999999
-    code = portal.site_code or "—"
+    code = "" if hides_code(portal) else (portal.site_code or "—")
     sponsor = portal.name + ("办公厅" if portal.level in ("province", "department") else "办公室")
     return (
         '<div class="footer" id="footer"><div class="w">\n'
@@ -124,10 +124,15 @@ def footer(portal, entry: str = "") -> str:
         f' | <a href="{partner_url}" target="_blank">{partner}</a>'
         f' | <a href="{EXTERNAL}survey.html" target="_blank">网站满意度调查</a></div>\n'
         f'<p>主办单位：{escape(sponsor)}　承办单位：{escape(portal.place)}大数据管理局</p>\n'
-        f'<p>网站标识码：{code}　<a href="https://beian.miit.gov.cn/" target="_blank">{prefix}ICP备{icp}号</a>'
+        f'<p>{"网站标识码：" + code + "　" if code else ""}<a href="https://beian.miit.gov.cn/" target="_blank">{prefix}ICP备{icp}号</a>'
         f'　{prefix}公网安备 {gongan}号</p>\n'
         f'<div class="jc">{entry}</div>\n'
         '</div></div>\n')
+
+
+def hides_code(portal) -> bool:
+    """A portal whose entry is built by script shows its site code nowhere in the HTML."""
+    return bool(portal.error_link and portal.error_link.get("variant") == "js_only")
 
 
 def page_end() -> str:

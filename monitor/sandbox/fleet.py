@@ -155,7 +155,7 @@ def load_fleet(registry_csv=None, fleet_json=None) -> Fleet:
         if p.error_link is None and "error_link" not in b and p.site_code:
             p.error_link = {"variant": "script", "site_code": p.site_code}
         p.columns = make_columns(p.id, p.template, b.get("columns") or DEFAULT_COLUMNS)
-        if p.policy and not p.column("gwy") and p.policy.get("reposts"):
+        if p.policy and not p.column("gwy") and p.policy.get("reposts", "none") != "none":
             p.columns.append(make_columns(p.id, p.template, [("gwy", p.policy.get("title", "国务院信息"),
                                                              "gwy")])[0])
             p.columns[-1].index = len(p.columns) - 1

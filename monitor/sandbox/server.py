@@ -238,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(reply, url)
 
-    def _send(self, reply: Reply, url: str) -> None:
+    def _send(self, reply: Reply, url: str, record: bool = True) -> None:
         sandbox = self.sandbox
         if reply.fault == "reset":
             sandbox._record(self.command, url, 0)
@@ -248,6 +248,7 @@ class _Handler(BaseHTTPRequestHandler):
             sandbox._record(self.command, url, 0)   # the client went away (or we are stopping)
             self.close_connection = True
             return
+        self._server_name = next((v for k, v in reply.headers if k.lower() == "server"), "nginx")
         self.send_response(reply.status)
         has_length = False
         for name, value in reply.headers:
@@ -261,7 +262,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        sandbox._record(self.command, url, reply.status)
+        if record:
+            sandbox._record(self.command, url, reply.status)
         try:
             if self.command == "HEAD":
                 return
@@ -273,7 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def version_string(self) -> str:
-        return "nginx"
+        return getattr(self, "_server_name", "nginx")
 
     def _reset(self) -> None:
         self.close_connection = True
@@ -338,4 +340,4 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = 404, {"ok": False, "error": f"unknown control path {path}"}
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         self._send(Reply(status, (("Content-Type", "application/json; charset=utf-8"),
-                                  ("Cache-Control", "no-store")), body), url)
+                                  ("Cache-Control", "no-store")), body), url, record=False)

@@ -7,7 +7,7 @@ same every time it is generated.
 
 from __future__ import annotations
 
-from monitor.sandbox.rand import h
+from monitor.sandbox.rand import h, pick
 
 NEWS_TOPICS = (
     "安全生产", "优化营商环境", "乡村全面振兴", "城市更新", "招商引资", "防汛抗旱", "秋粮收购",

@@ -30,7 +30,7 @@ def crawl_now(crawl: dict) -> datetime:
     return parse_now(crawl["now"] or crawl["started"])
 
 
-def load_states(store, crawl_id: str, visit_days: int = 7) -> list[PortalState]:
+def load_states(store, crawl_id: str, visit_days: int = 7, repost_days: int | None = None) -> list[PortalState]:
     """One ``PortalState`` per portal of a ``portal`` crawl, with the probe visits of the
     ``visit_days`` before the crawl's clock and the reposts summary of the window."""
     crawl = store.crawl(crawl_id)
@@ -50,7 +50,7 @@ def load_states(store, crawl_id: str, visit_days: int = 7) -> list[PortalState]:
         visits.setdefault(v["portal_id"], []).append(Visit(
             at=datetime.fromisoformat(v["at"]), ok=bool(v["ok"]), error=v["error"],
             latency_ms=v["latency_ms"], valid_round=bool(v["valid"])))
-    reposts = _reposts_summary(store, crawl_id)
+    reposts = _reposts_summary(store, crawl_id, repost_days)
     states = []
     for r in rows:
         p = portals.get(r["portal_id"], {})
@@ -68,14 +68,14 @@ def load_states(store, crawl_id: str, visit_days: int = 7) -> list[PortalState]:
     return states
 
 
-def _reposts_summary(store, crawl_id: str) -> dict[str, dict]:
+def _reposts_summary(store, crawl_id: str, window_days: int | None = None) -> dict[str, dict]:
     """Per-portal repost figures for the crawl's window, when the reposts job provides them."""
-    try:
-        from monitor.reposts import portal_summaries
-    except ImportError:
-        return {}
-    crawl = store.crawl(crawl_id)
-    return {s["portal_id"]: s for s in portal_summaries(store, now=crawl_now(crawl))}
+    from monitor.reposts import summarize, window_since
+    from monitor.settings_defaults import MONITOR_DEFAULTS
+    now = crawl_now(store.crawl(crawl_id))
+    days = int(window_days) if window_days else int(MONITOR_DEFAULTS["MONITOR_REPOSTS_WINDOW_DAYS"])
+    result = summarize(store, since=window_since(now, days), now=now)
+    return {r["portal_id"]: r for r in result["portals"]}
 
 
 def save_verdicts(store, crawl_id: str, at: datetime, verdicts: dict[str, list]) -> None:
