@@ -168,7 +168,7 @@ def test_flapping_portal_fails_exactly_its_requests(sandbox):
             outcomes.append(fetch(sandbox, "http://www.nanyang.gov.cn/")[0])
         except (urllib.error.URLError, http.client.RemoteDisconnected, ConnectionError):
             outcomes.append(0)
-    assert [i + 1 for i, s in enumerate(outcomes) if s != 200] == [3, 28]
+    assert [i + 1 for i, s in enumerate(outcomes) if s != 200] == [3]  # down for one request only
     assert fetch(sandbox, "http://www.nanyang.gov.cn/xwzx/gzdt/index.html")[0] == 200   # only the homepage flaps
 
 

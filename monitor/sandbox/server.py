@@ -158,7 +158,8 @@ class Sandbox:
         with self._lock:
             n = self._counters[portal.id] = self._counters.get(portal.id, 0) + 1
         first, every = int(spec.get("first", spec.get("every", 7))), int(spec.get("every", 7))
-        return n == first or (n > first and (n - first) % every == 0)
+        # every <= 0: down for that one request only (a portal that was down for one probe)
+        return n == first or (every > 0 and n > first and (n - first) % every == 0)
 
     def state(self) -> dict:
         c = self.clock

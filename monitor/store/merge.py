@@ -31,7 +31,8 @@ from monitor.store import Store, StoreError
 
 
 #: table -> policy; "ignore", "update:COLUMN" (incoming row wins when its COLUMN is greater), or SQL
-#: for the ``DO UPDATE SET`` clause (``t`` is the stored row, ``excluded`` the incoming one)
+#: for ``DO UPDATE SET … WHERE …`` (``t`` is the stored row, ``excluded`` the incoming one; the WHERE
+#: keeps a repeated merge from rewriting rows, so re-merging the same stores changes nothing)
 POLICIES: dict[str, str] = {
     "crawls": "update:heartbeat",
     "portals": "update:synced_at",
@@ -46,14 +47,17 @@ POLICIES: dict[str, str] = {
         "column_url = case when excluded.last_seen > t.last_seen then excluded.column_url else t.column_url end, "
         "published = case when excluded.last_seen > t.last_seen then coalesce(excluded.published, t.published) "
         "else coalesce(t.published, excluded.published) end, "
-        "last_seen = max(coalesce(t.last_seen, excluded.last_seen), coalesce(excluded.last_seen, t.last_seen))"),
+        "last_seen = max(coalesce(t.last_seen, excluded.last_seen), coalesce(excluded.last_seen, t.last_seen)) "
+        "where excluded.first_seen < t.first_seen or excluded.last_seen > t.last_seen "
+        "or (t.published is null and excluded.published is not null)"),
     "columns": "ignore",
     "portal_crawls": "ignore",
     "releases": (
         "first_seen = min(coalesce(t.first_seen, excluded.first_seen), coalesce(excluded.first_seen, t.first_seen)), "
         "title = coalesce(t.title, excluded.title), url = coalesce(t.url, excluded.url), "
         "published = coalesce(t.published, excluded.published), "
-        "category = coalesce(t.category, excluded.category), source = coalesce(t.source, excluded.source)"),
+        "category = coalesce(t.category, excluded.category), source = coalesce(t.source, excluded.source) "
+        "where excluded.first_seen < t.first_seen or (t.published is null and excluded.published is not null)"),
     "reposts": "update:matched_at",
     "verdicts": "ignore",
     "visits": "ignore",
