@@ -56,6 +56,13 @@ MONITOR_PROBE_INVALID_MIN_PORTALS = int(_env("MONITOR_PROBE_INVALID_MIN_PORTALS"
 #: visits older than this are rolled up per portal and day (visit_days) and deleted
 MONITOR_VISIT_RETENTION_DAYS = int(_env("MONITOR_VISIT_RETENTION_DAYS", "30"))
 
+#: where the statecouncil spider reads releases (scheme and host; the sandbox serves http://www.gov.cn)
+MONITOR_GOVCN_BASE = _env("MONITOR_GOVCN_BASE", "https://www.gov.cn")
+#: most releases taken per statecouncil crawl
+MONITOR_GOVCN_MAX_RELEASES = int(_env("MONITOR_GOVCN_MAX_RELEASES", "300"))
+#: repost matcher score threshold (0-1), see monitor/match
+MONITOR_REPOST_THRESHOLD = float(_env("MONITOR_REPOST_THRESHOLD", "0.88"))
+
 USER_AGENT = (f"portal-monitor/{__version__} (government website monitoring; "
               f"+contact: {MONITOR_CONTACT})")
 

@@ -127,6 +127,15 @@ _TRAILING = [
     ),
 ]
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|⋯+|。{2,}|…+|-{3,}|·{3,})\s*$")
+# the last character (spaces aside) each trailing rule can end on, and whether a digit can be it:
+# a rule whose end is not there cannot apply, so its search is skipped
+_TRAILING_ENDS = ((")】]〗>", False), ("网站府社报端n", False), ("])", True), ("])", False), ("号)", False))
+_ELLIPSIS_ENDS = ".⋯。…-·"
+# what a title must start or end with for any rule above to apply: most titles have neither and
+# skip the rules altogether, the others stop as soon as nothing is left to peel
+_MAY_PEEL = re.compile(
+    rf"^\s*(?:[【\[〖〔(<〈「『]|\d{{4}}|(?:{_LABELS})\s*{_SEP})|[)】\]〗>网站府社报端n\d号.⋯。…\-·]\s*$"
+)
 _NOT_WORD = re.compile(r"[\W_]+")
 
 #: Chinese numeral runs and digit runs; see number_tokens()
@@ -146,17 +155,22 @@ class NormTitle:
 
 def _peel(text: str) -> tuple[str, bool]:
     truncated = False
-    while True:
+    while _MAY_PEEL.search(text):
         before = text
         for rx in _LEADING:
             text = rx.sub("", text, count=1)
-        for rx in _TRAILING:
-            text = rx.sub("", text, count=1)
-        cut = _ELLIPSIS.sub("", text, count=1)
-        if cut != text:
-            truncated, text = True, cut
+        for rx, (ends, digits) in zip(_TRAILING, _TRAILING_ENDS):
+            last = text.rstrip()[-1:]
+            if last and (last in ends or digits and last.isdecimal()):
+                text = rx.sub("", text, count=1)
+        last = text.rstrip()[-1:]
+        if last and last in _ELLIPSIS_ENDS:
+            cut = _ELLIPSIS.sub("", text, count=1)
+            if cut != text:
+                truncated, text = True, cut
         if text == before:
-            return text.strip(), truncated
+            break
+    return text.strip(), truncated
 
 
 @lru_cache(maxsize=65536)
@@ -206,6 +220,7 @@ def _cn_values(token: str) -> list[str]:
     return values
 
 
+@lru_cache(maxsize=16384)
 def number_tokens(text: str) -> tuple[str, ...]:
     """Numbers in a normalised title, in order, as decimal strings (第一季度 and 第1季度 both give
     第1; 前三季度 gives 前3).

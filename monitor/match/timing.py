@@ -21,9 +21,15 @@ __all__ = [
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: China has kept UTC+8 all year since its last daylight saving time ended (1991-09-15)
+_FIXED_SINCE = datetime(1992, 1, 1)
+_EPOCH_SHANGHAI = datetime(1970, 1, 1, 8)
 
 _INDEX_PAGE = re.compile(r"/(?:index|default)\.(?:s?html?|jsp|php|aspx?)$", re.I)
 _GOV_CONTENT = re.compile(r"content_(\d{5,})\.s?html?$", re.I)
+_SLASHES = re.compile(r"/{2,}")
+#: scheme (or none), a plain host name, a plain path: no port, user, query, fragment or escapes
+_SIMPLE_URL = re.compile(r"(?:[Hh][Tt][Tt][Pp][Ss]?:)?//([A-Za-z0-9.-]+)(/[A-Za-z0-9._~/-]*)?\Z")
 _TRACKING = {"from", "isappinstalled", "share_token", "spm", "timestamp", "t", "tt_from"}
 
 
@@ -35,6 +41,13 @@ def canonical_url(url: str | None) -> str:
     text = url.strip()
     if "//" not in text:
         text = "//" + text.lstrip("/")
+    simple = _SIMPLE_URL.match(text)
+    if simple:  # the usual http(s)://host/path: what urlsplit would give, without it
+        host = simple.group(1).lower().rstrip(".")
+        if host.startswith("www."):
+            host = host[4:]
+        path = _INDEX_PAGE.sub("/", simple.group(2) or "/")
+        return host + (_SLASHES.sub("/", path) if "//" in path else path).rstrip("/")
     try:
         parts = urlsplit(text)
         host = (parts.hostname or "").lower().rstrip(".")
@@ -43,7 +56,7 @@ def canonical_url(url: str | None) -> str:
     if host.startswith("www."):
         host = host[4:]
     path = _INDEX_PAGE.sub("/", parts.path or "/")
-    path = re.sub(r"/{2,}", "/", path).rstrip("/")
+    path = _SLASHES.sub("/", path).rstrip("/")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k.lower() not in _TRACKING and not k.lower().startswith("utm_")]
     qs = urlencode(sorted(query))
@@ -57,7 +70,11 @@ def release_id_for_url(url: str) -> str:
     ``www.``) is ``govcn-6986382``: its CMS number. Any other URL is ``url-`` and the first 16 hex
     digits of the SHA-1 of canonical_url().
     """
-    canon = canonical_url(url)
+    return _release_id(canonical_url(url))
+
+
+def _release_id(canon: str) -> str:
+    """release_id_for_url() from the canonical URL."""
     host = canon.split("/", 1)[0]
     m = _GOV_CONTENT.search(canon.split("?", 1)[0])
     if m and host == "gov.cn":
@@ -119,5 +136,7 @@ def sort_time(value: date | datetime | None) -> float | None:
     if value is None:
         return None
     if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day, 12, tzinfo=SHANGHAI)
+        value = datetime(value.year, value.month, value.day, 12)
+    if value.tzinfo is None and value >= _FIXED_SINCE:  # UTC+8 all year: no zone lookup
+        return (value - _EPOCH_SHANGHAI).total_seconds()
     return _aware(value).timestamp()

@@ -74,7 +74,7 @@ class MergeResult:
     inputs: list[str] = field(default_factory=list)
     #: table -> rows inserted or updated, over all inputs
     changed: dict[str, int] = field(default_factory=dict)
-    #: crawl ids copied in by this merge (new to the output)
+    #: crawl ids copied in or updated by this merge (new to the output, or e.g. finished since)
     new_crawls: list[str] = field(default_factory=list)
     #: tables without a policy, merged by primary key ("ignore")
     unknown_tables: list[str] = field(default_factory=list)
@@ -113,7 +113,7 @@ def merge_stores(inputs: list[str], output: str) -> MergeResult:
     out = Store(output)
     try:
         db = out.db
-        known_crawls = {r["id"] for r in db.query("select id from crawls")}
+        known_crawls = {(r["id"], r["status"], r["heartbeat"]) for r in db.query("select id, status, heartbeat from crawls")}
         for path in inputs:
             db.execute("attach database ? as src", [str(Path(path).resolve())])
             try:
@@ -137,8 +137,8 @@ def merge_stores(inputs: list[str], output: str) -> MergeResult:
                         result.changed[table] = result.changed.get(table, 0) + db.conn.total_changes - before
             finally:
                 db.execute("detach database src")
-        result.new_crawls = [r["id"] for r in db.query("select id from crawls order by started")
-                             if r["id"] not in known_crawls]
+        result.new_crawls = [r["id"] for r in db.query("select id, status, heartbeat from crawls order by started")
+                             if (r["id"], r["status"], r["heartbeat"]) not in known_crawls]
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{output}: merge failed: {exc}") from None
     finally:
