@@ -7,6 +7,7 @@ gb2312/gbk to gb18030, so the CLI, the pipelines and the tests read the same tex
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -19,6 +20,7 @@ from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 #: pages larger than this are cut before parsing (a 20 MB page must not stall a crawl)
 MAX_PARSE_CHARS = 4_000_000
 
@@ -27,6 +29,15 @@ def decode_html(body: bytes, http_charset: str | None = None) -> tuple[str, str]
     """Return ``(text, encoding)`` for raw page bytes, as the crawler would decode them."""
     if not body:
         return "", (http_charset or "utf-8")
+    if not http_charset and not body.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        # fast path for the common case, same answer as below: no BOM, no header, a page that
+        # declares UTF-8 (or nothing) and decodes as UTF-8
+        declared = _META_CHARSET_RE.search(body, 0, 4096)
+        if declared is None or declared.group(1).lower() in (b"utf-8", b"utf8"):
+            try:
+                return body.decode("utf-8").replace("\x00", ""), "utf-8"
+            except UnicodeDecodeError:
+                pass
     content_type = f"text/html; charset={http_charset}" if http_charset else None
     try:
         encoding, text = html_to_unicode(
