@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import re
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -70,6 +71,7 @@ _MARKERS = (
     "我省", "我市", "我县", "我区",
 )
 _NO_MARKERS = (0,) * len(_MARKERS)
+_ANY_MARKER = re.compile("|".join(_MARKERS))
 
 
 @dataclass(slots=True, frozen=True)
@@ -131,19 +133,20 @@ def _features(title: str) -> _Title:
         issuer=m.group(1) if m else "",
         doctype=d.group(1) if d else "",
         head_doctype=hd.group(1) if hd else "",
-        markers=tuple(text.count(w) for w in _MARKERS) if any(w in text for w in _MARKERS) else (),
+        markers=tuple(text.count(w) for w in _MARKERS) if _ANY_MARKER.search(text) else (),
     )
 
 
-#: the matcher and entries a forked process works on (set only while match_all runs)
-_FORKED: tuple[Matcher, list[Entry]] | None = None
+#: the matcher, entries and positions a forked process works on (set while match_all runs)
+_FORKED: tuple[Matcher, list[Entry], list[int]] | None = None
 
 
-def _match_rows(lo: int, hi: int) -> list[tuple]:
-    """In the forked process: matches of entries[lo:hi], as tuples (cheaper to send back)."""
-    matcher, entries = _FORKED
-    return [(m.entry_id, m.release_id, m.score, m.lag_hours)
-            for m in matcher._match_many(entries[lo:hi]) if m is not None]
+def _match_rows() -> list[tuple]:
+    """In the forked process: (position, entry_id, release_id, score, lag_hours) of its matches."""
+    matcher, entries, positions = _FORKED
+    return [(pos, m.entry_id, m.release_id, m.score, m.lag_hours)
+            for pos, m in zip(positions, matcher._match_many(entries[p] for p in positions))
+            if m is not None]
 
 
 def _can_fork() -> bool:
@@ -262,8 +265,8 @@ class Matcher:
     def match_all(self, entries: Iterable[Entry]) -> list[Match]:
         """Matches for the entries that have one, in input order.
 
-        From PARALLEL_MIN_ENTRIES entries on, a forked process matches the second half while this
-        one matches the first: the same matches, in the same order, in about half the time.
+        From PARALLEL_MIN_ENTRIES entries on, a forked process matches half of them while this
+        one matches the other half: the same matches, in the same order, in less time.
         """
         entries = entries if isinstance(entries, list) else list(entries)
         if len(entries) >= PARALLEL_MIN_ENTRIES and _can_fork():
@@ -277,17 +280,24 @@ class Matcher:
             yield self._match(entry, feats, scored)
 
     def _match_forked(self, entries: list[Entry]) -> list[Match]:
+        """match_all() in two processes. Entries are split by title, so that a title repeated
+        across the input is normalised and scored in one process only."""
         global _FORKED
-        mid = len(entries) // 2
-        _FORKED = (self, entries)
+        mine, theirs = [], []
+        for pos, entry in enumerate(entries):
+            (theirs if zlib.crc32((entry.title or "").encode("utf-8")) & 1 else mine).append(pos)
+        _FORKED = (self, entries, theirs)
         try:
             with multiprocessing.get_context("fork").Pool(1) as pool:
-                rest = pool.apply_async(_match_rows, (mid, len(entries)))
-                out = [m for m in self._match_many(entries[:mid]) if m is not None]
-                out += [Match(*row) for row in rest.get()]
+                pending = pool.apply_async(_match_rows)
+                found: list[Match | None] = [None] * len(entries)
+                for pos, m in zip(mine, self._match_many(entries[p] for p in mine)):
+                    found[pos] = m
+                for pos, *row in pending.get():
+                    found[pos] = Match(*row)
         finally:
             _FORKED = None
-        return out
+        return [m for m in found if m is not None]
 
     # --- internals ------------------------------------------------------------------------
     def _match(self, entry: Entry, feats: dict, scored: dict) -> Match | None:
@@ -311,7 +321,7 @@ class Matcher:
         outcome per normalised title, or the candidates when the outcome depends on the date."""
         if len(e.text) < (MIN_PREFIX_CHARS if e.truncated else MIN_FUZZY_CHARS):
             return []
-        key = (e.text, e.truncated, e.head)
+        key = (e.text, e.truncated)  # all the entry's features used in scoring come from these
         hit = cache.get(key) if cache is not None else None
         if hit is None:
             same = self._prefixed(e.text) if e.truncated else []
@@ -354,23 +364,27 @@ class Matcher:
         if idx:
             n = len(e.text)
             texts = self._texts
-            choices = [texts[i][:n] for i in idx] if e.truncated else [texts[i] for i in idx]
+            choices = list(map(texts.__getitem__, idx))
+            if e.truncated:
+                choices = [t[:n] for t in choices]
+            else:  # and the main titles, in the same call (ties come out in this order)
+                heads = self._heads
+                with_head = list(filter(heads.__getitem__, idx))
+                choices += map(heads.__getitem__, with_head)
+                idx += with_head
             ranked += [(s, idx[j]) for _, s, j in process.extract(
                 e.text, choices, scorer=Indel.normalized_similarity, score_cutoff=self.threshold, limit=None)]
-            if not e.truncated:
-                heads = self._heads
-                with_head = [i for i in idx if heads[i]]
-                if with_head:
-                    ranked += [(s, with_head[j]) for _, s, j in process.extract(
-                        e.text, [heads[i] for i in with_head], scorer=Indel.normalized_similarity,
-                        score_cutoff=self.threshold, limit=None)]
         ranked.sort(key=itemgetter(0), reverse=True)  # stable, as sorting by minus the score
         out: list[tuple[float, int]] = []
         best = self.threshold
+        done: dict[int, float] = {}  # releases with the same title share their features: score once
         for raw, i in ranked:
             if raw < best - 1e-9:
                 break
-            s = self._score(e, feats[i])
+            r = feats[i]
+            s = done.get(id(r))
+            if s is None:
+                s = done[id(r)] = self._score(e, r)
             if s >= best:
                 out.append((s, i))
                 best = s
@@ -397,7 +411,7 @@ class Matcher:
         if e.truncated:
             if not _compatible(e, r) and not (r.head and _compatible(e, r, head=True)):
                 return 0.0
-            junk = _leading_junk(etext, r.text)
+            junk = 0 if etext[:2] == r.text[:2] else _leading_junk(etext, r.text)
             if junk:
                 etext = etext[junk:]
                 enums = number_tokens(etext)
@@ -467,9 +481,12 @@ class Matcher:
             # (a day's slack for date-only entries), else the nearest one after it
             return (-round(s, 6), 0 if gap >= -86400 else 1, abs(gap), i)
 
-        s, i = min(scored, key=key)
+        rounded = [round(t, 6) for t, _ in scored]
+        best = max(rounded)
+        tied = [item for item, r in zip(scored, rounded) if r == best]
+        s, i = min(tied, key=key)
         if by_title:
-            top = {self._texts[j] for t, j in scored if round(t, 6) == round(s, 6)}
+            top = {self._texts[j] for _, j in tied}
             if len(top) > 1:
                 rt = times[i]
                 if etime is None or rt is None or not (

@@ -77,6 +77,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
         self._pending: dict[str, list[dict]] = {}
+        self._known_bodies: set[str] = set()
         self._pending_upserts: dict[str, tuple[list[dict], Any]] = {}
 
     # ------------------------------------------------------------------ lifecycle
@@ -195,8 +196,15 @@ class Store:
         if not body:
             return None
         digest = hashlib.sha256(body).hexdigest()
-        self.add("bodies", {"hash": digest, "size": len(body), "encoding": encoding,
-                            "data": zlib.compress(body, 6)})
+        if digest in self._known_bodies:
+            return digest
+        # compress only what is not stored yet: an unchanged page costs a lookup on a repeat crawl
+        if not self.db.execute("select 1 from bodies where hash = ?", [digest]).fetchone():
+            self.add("bodies", {"hash": digest, "size": len(body), "encoding": encoding,
+                                "data": zlib.compress(body, 6)})
+        if len(self._known_bodies) > 100_000:
+            self._known_bodies.clear()
+        self._known_bodies.add(digest)
         return digest
 
     def body(self, digest: str) -> bytes | None:
