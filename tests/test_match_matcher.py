@@ -149,3 +149,42 @@ def test_candidates_come_from_the_index_not_all_pairs(monkeypatch):
     assert found is not None and found.release_id == "r11"
     assert 0 < len(calls) < len(releases) // 2
     assert matcher_module.MAX_CANDIDATES < 1000
+
+
+def test_match_all_in_two_processes_gives_the_same_matches(monkeypatch):
+    """Large inputs are split between this process and a forked one: same matches, same order."""
+    import json
+    from pathlib import Path
+
+    from monitor.match import parse_published
+
+    here = Path(__file__).parent / "fixtures" / "reposts"
+    rows = lambda name: [json.loads(line) for line in (here / name).open(encoding="utf-8")]  # noqa: E731
+    releases = [Release(r["id"], r["title"], r["url"], parse_published(r["published"]))
+                for r in rows("releases.jsonl")]
+    entries = [Entry(e["id"], e["portal_id"], e["title"], e["url"], parse_published(e["published"]))
+               for e in rows("entries.jsonl")]
+    m = Matcher(releases)
+    monkeypatch.setattr(matcher_module, "PARALLEL_WORKERS", 1)
+    alone = m.match_all(entries)
+    monkeypatch.setattr(matcher_module, "PARALLEL_WORKERS", 2)
+    monkeypatch.setattr(matcher_module, "PARALLEL_MIN_ENTRIES", 1000)
+    if not matcher_module._can_fork():
+        pytest.skip("no fork here (threads running, or no fork start method)")
+    forked = []
+    original = Matcher._match_forked
+    monkeypatch.setattr(Matcher, "_match_forked", lambda self, es: forked.append(1) or original(self, es))
+    assert m.match_all(iter(entries)) == alone and forked
+
+
+def test_repeated_titles_are_scored_once_per_release_title(monkeypatch):
+    """Releases sharing a title share their features, and an entry is scored against it once."""
+    releases = [Release(f"r{i}", "国务院任免国家工作人员", None, datetime(2026, 1, 1 + i)) for i in range(20)]
+    m = Matcher(releases)
+    calls = []
+    original = Matcher._score
+    monkeypatch.setattr(Matcher, "_score", lambda self, e, r: calls.append(1) or original(self, e, r))
+    found = m.match_all([Entry("e1", None, "国务院任免国家家工作人员", None, datetime(2026, 1, 21)),
+                         Entry("e2", None, "国务院任免国家家工作人员", None, datetime(2026, 1, 21))])
+    assert [x.release_id for x in found] == ["r19", "r19"]
+    assert len(calls) == 1

@@ -113,3 +113,27 @@ def test_within_24h():
     # 2026-03-01 17:00 UTC is 2026-03-02 01:00 in Beijing: the next day is the 3rd
     assert within_24h(date(2026, 3, 3), datetime(2026, 3, 1, 17, tzinfo=timezone.utc)) is True
     assert within_24h(None, rel) is None and within_24h(date(2026, 3, 1), None) is None
+
+
+@pytest.mark.parametrize("url, canon", [
+    ("https://www.gov.cn/zhengce/content/202411/content_6986382.htm", "gov.cn/zhengce/content/202411/content_6986382.htm"),
+    ("HTTP://WWW.Gov.CN./a//b/Index.HTML", "gov.cn/a/b"),
+    ("gov.cn/a/b/", "gov.cn/a/b"),
+    ("//www.gov.cn", "gov.cn"),
+    ("https://x.gov.cn/a/default.aspx", "x.gov.cn/a"),
+    ("https://x.gov.cn:8080/a", "x.gov.cn/a"),
+    ("https://x.gov.cn/a?t=1&b=2#top", "x.gov.cn/a?b=2"),
+    ("https://x.gov.cn/%E4%B8%AD", "x.gov.cn/%E4%B8%AD"),
+    ("https://user@x.gov.cn/a", "x.gov.cn/a"),
+])
+def test_canonical_url_plain_and_general_paths_agree(url, canon):
+    assert canonical_url(url) == canon
+
+
+def test_sort_time_is_the_beijing_timestamp():
+    from monitor.match.timing import SHANGHAI, sort_time
+
+    for value in (datetime(2026, 3, 1, 10, 30, 15, 250), datetime(1991, 7, 1, 12), datetime(1992, 1, 1)):
+        assert sort_time(value) == value.replace(tzinfo=SHANGHAI).timestamp()
+    assert sort_time(date(2026, 3, 1)) == datetime(2026, 3, 1, 12, tzinfo=SHANGHAI).timestamp()
+    assert sort_time(datetime(2026, 3, 1, 2, tzinfo=timezone.utc)) == datetime(2026, 3, 1, 10, tzinfo=SHANGHAI).timestamp()
