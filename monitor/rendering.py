@@ -24,9 +24,17 @@ RENDER_THIRD_PARTY_HOSTS = frozenset({"gov.cn", "zfwzgl.gov.cn", "pucha.kaipuyun
 HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 
 
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+
+
 def chromium_path(configured: str | None) -> str | None:
-    for candidate in (configured, "/usr/bin/chromium", "/usr/bin/chromium-browser",
-                      shutil.which("chromium") or ""):
+    """The browser to render with: ``MONITOR_CHROMIUM`` when it is set to something else than the
+    default (and then only that), else Debian's chromium wherever it is on PATH."""
+    if configured and configured != DEFAULT_CHROMIUM:
+        candidates = [configured]
+    else:
+        candidates = [DEFAULT_CHROMIUM, shutil.which("chromium") or "", shutil.which("chromium-browser") or ""]
+    for candidate in candidates:
         if candidate and os.path.exists(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None

@@ -159,7 +159,7 @@ def test_match_all_in_two_processes_gives_the_same_matches(monkeypatch):
     from monitor.match import parse_published
 
     here = Path(__file__).parent / "fixtures" / "reposts"
-    rows = lambda name: [json.loads(line) for line in (here / name).open(encoding="utf-8")]  # noqa: E731
+    rows = lambda name: [json.loads(line) for line in (here / name).read_text("utf-8").splitlines()]  # noqa: E731
     releases = [Release(r["id"], r["title"], r["url"], parse_published(r["published"]))
                 for r in rows("releases.jsonl")]
     entries = [Entry(e["id"], e["portal_id"], e["title"], e["url"], parse_published(e["published"]))
@@ -169,7 +169,7 @@ def test_match_all_in_two_processes_gives_the_same_matches(monkeypatch):
     alone = m.match_all(entries)
     monkeypatch.setattr(matcher_module, "PARALLEL_WORKERS", 2)
     monkeypatch.setattr(matcher_module, "PARALLEL_MIN_ENTRIES", 1000)
-    if not matcher_module._can_fork():
+    if not matcher_module.can_fork():
         pytest.skip("no fork here (threads running, or no fork start method)")
     forked = []
     original = Matcher._match_forked

@@ -20,11 +20,8 @@ a title several releases share (李强主持召开国务院常务会议…) only
 from __future__ import annotations
 
 import bisect
-import multiprocessing
 import os
 import re
-import threading
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,6 +30,7 @@ from operator import itemgetter
 from rapidfuzz import process
 from rapidfuzz.distance import Indel, Levenshtein
 
+from .forked import can_fork
 from .normalize import analyze, number_tokens
 from .timing import _release_id, canonical_url, lag_hours, sort_time
 
@@ -135,24 +133,6 @@ def _features(title: str) -> _Title:
         head_doctype=hd.group(1) if hd else "",
         markers=tuple(text.count(w) for w in _MARKERS) if _ANY_MARKER.search(text) else (),
     )
-
-
-#: the matcher, entries and positions a forked process works on (set while match_all runs)
-_FORKED: tuple[Matcher, list[Entry], list[int]] | None = None
-
-
-def _match_rows() -> list[tuple]:
-    """In the forked process: (position, entry_id, release_id, score, lag_hours) of its matches."""
-    matcher, entries, positions = _FORKED
-    return [(pos, m.entry_id, m.release_id, m.score, m.lag_hours)
-            for pos, m in zip(positions, matcher._match_many(entries[p] for p in positions))
-            if m is not None]
-
-
-def _can_fork() -> bool:
-    """Forking is safe only from a single-threaded, non-daemon process, where fork exists."""
-    return (PARALLEL_WORKERS > 1 and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1 and not multiprocessing.current_process().daemon)
 
 
 def _cached_features(title: str, cache: dict) -> _Title:
@@ -269,7 +249,7 @@ class Matcher:
         one matches the other half: the same matches, in the same order, in less time.
         """
         entries = entries if isinstance(entries, list) else list(entries)
-        if len(entries) >= PARALLEL_MIN_ENTRIES and _can_fork():
+        if len(entries) >= PARALLEL_MIN_ENTRIES and PARALLEL_WORKERS > 1 and can_fork():
             return self._match_forked(entries)
         return [m for m in self._match_many(entries) if m is not None]
 
@@ -280,24 +260,9 @@ class Matcher:
             yield self._match(entry, feats, scored)
 
     def _match_forked(self, entries: list[Entry]) -> list[Match]:
-        """match_all() in two processes. Entries are split by title, so that a title repeated
-        across the input is normalised and scored in one process only."""
-        global _FORKED
-        mine, theirs = [], []
-        for pos, entry in enumerate(entries):
-            (theirs if zlib.crc32((entry.title or "").encode("utf-8")) & 1 else mine).append(pos)
-        _FORKED = (self, entries, theirs)
-        try:
-            with multiprocessing.get_context("fork").Pool(1) as pool:
-                pending = pool.apply_async(_match_rows)
-                found: list[Match | None] = [None] * len(entries)
-                for pos, m in zip(mine, self._match_many(entries[p] for p in mine)):
-                    found[pos] = m
-                for pos, *row in pending.get():
-                    found[pos] = Match(*row)
-        finally:
-            _FORKED = None
-        return [m for m in found if m is not None]
+        from .forked import match_forked
+
+        return match_forked(self, entries)
 
     # --- internals ------------------------------------------------------------------------
     def _match(self, entry: Entry, feats: dict, scored: dict) -> Match | None:
