@@ -142,18 +142,21 @@ def parse_registry(text: str, shown: str, host_suffixes: list[str]) -> Registry:
     portals: list[Portal] = []
     seen: dict[str, int] = {}
     while True:
+        start = reader.line_num + 1  # a quoted field may span lines: report where the record began
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(f"{shown}:{reader.line_num}: malformed CSV: {exc}")
+            problems.append(f"{shown}:{start}: malformed CSV: {exc}")
             break
-        line = reader.line_num
+        line = start
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            problems.append(f"{shown}:{line}: expected {len(header)} fields, found {len(row)}")
+            spans = (f" (the record runs to line {reader.line_num}: an unclosed quote?)"
+                     if reader.line_num > start else "")
+            problems.append(f"{shown}:{line}: expected {len(header)} fields, found {len(row)}{spans}")
             continue
         rec = {k: v.strip() for k, v in zip(header, row)}
         errs = _validate(rec, host_suffixes)

@@ -94,3 +94,9 @@ def test_selection(tmp_path):
 
 def test_same_host_with_or_without_www():
     assert canonical_host("https://www.henan.gov.cn/x") == canonical_host("http://henan.gov.cn:80/")
+
+
+def test_malformed_csv_names_the_line_where_the_record_began(tmp_path):
+    path = write(tmp_path, 'a,"甲,henan,city,http://www.a.gov.cn/,,active,,\n' + GOOD)
+    found = problems(path)
+    assert found == [f"{path}:2: expected 9 fields, found 2 (the record runs to line 3: an unclosed quote?)"]
