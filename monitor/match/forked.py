@@ -9,6 +9,7 @@ single-threaded, non-daemon process on a platform that has ``fork``.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import threading
 import zlib
 
@@ -21,6 +22,13 @@ _WORK: tuple | None = None
 def can_fork() -> bool:
     return ("fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
             and not multiprocessing.current_process().daemon)
+
+
+def _default_signals() -> None:
+    """The forked worker must die on SIGTERM: a parent running an event loop (Twisted, asyncio)
+    has replaced the handlers, and a worker that inherits them outlives ``Pool.terminate``."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
 
 
 def _rows() -> list[tuple]:
@@ -41,13 +49,15 @@ def match_forked(matcher, entries: list) -> list:
         (theirs if zlib.crc32((entry.title or "").encode("utf-8")) & 1 else mine).append(pos)
     _WORK = (matcher, entries, theirs)
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
+        with multiprocessing.get_context("fork").Pool(1, initializer=_default_signals) as pool:
             pending = pool.apply_async(_rows)
             found: list = [None] * len(entries)
             for pos, m in zip(mine, matcher._match_many(entries[p] for p in mine)):
                 found[pos] = m
             for pos, *row in pending.get():
                 found[pos] = Match(*row)
+            pool.close()  # let the worker exit on its own rather than be terminated
+            pool.join()
     finally:
         _WORK = None
     return [m for m in found if m is not None]

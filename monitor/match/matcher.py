@@ -273,11 +273,14 @@ class Matcher:
             hits = self._by_url.get(canon) or self._by_url.get(_release_id(canon))
             if hits:
                 return self._result(entry, [(1.0, i) for i in hits], etime, by_title=False)
-        e = _cached_features(entry.title, feats)
-        if not e.text:
-            return None
-        if e.text in self._by_text:  # the same title: the release published last before the entry
-            return self._latest(entry, e.text, etime)
+        e = feats.get(entry.title)
+        if e is None:
+            text = analyze(entry.title).text
+            if not text:
+                return None
+            if text in self._by_text:  # the same title: the release published last before the entry
+                return self._latest(entry, text, etime)
+            e = _cached_features(entry.title, feats)
         found = self._scored(e, etime, scored)
         return self._result(entry, found, etime) if found else None
 
