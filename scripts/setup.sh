@@ -37,8 +37,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 extras=""
-[ "$want_test" = 1 ] && extras="[test]"
-stamp=".venv/.installed$( [ "$want_test" = 1 ] && echo -test )"
+stamp=".venv/.installed"
+if [ "$want_test" = 1 ]; then
+  extras="[test]"
+  stamp=".venv/.installed-test"
+fi
 hash=$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade "pip>=23" >/dev/null
