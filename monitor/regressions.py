@@ -194,6 +194,30 @@ def _sort_key(order):
     return lambda r: (r.region, r.portal_id, order.get(r.check, 99), r.check)
 
 
+def _walk(history, baselines, now, consecutive, portals, checks):
+    """What both finders iterate: every (portal, check) of open portals with its records, the
+    portal's reference crawl, the crawl order and the N consecutive failures the check needs."""
+    wanted_n = default_consecutive()
+    wanted_n.update(consecutive or {})
+    checks = tuple(checks) if checks is not None else DEFAULT_CHECKS
+    by_rule, crawl_order = _by_portal_and_rule(history, now)
+    for portal_id, per_rule in by_rule.items():
+        info = _portal_info(portals, portal_id)
+        if info.get("status") == "closed":
+            continue
+        ref_crawl, ref_kind = _reference(portal_id, crawl_order[portal_id], baselines)
+        for check in checks:
+            records = per_rule.get(check)
+            if records:
+                n = max(1, int(wanted_n.get(check, 1)))
+                yield portal_id, info, check, records, ref_crawl, ref_kind, crawl_order[portal_id], n
+
+
+def _sorted(found: list[Regression]) -> list[Regression]:
+    order = {rule_id: i for i, rule_id in enumerate(RULES)}
+    return sorted(found, key=_sort_key(order))
+
+
 # -- public ---------------------------------------------------------------------------------------
 
 
@@ -210,32 +234,18 @@ def find_regressions(history: Iterable[VerdictRecord], baselines: Mapping[str, s
     """
     if against not in ("baseline", "previous"):
         raise ValueError(f"against must be 'baseline' or 'previous', not {against!r}")
-    wanted_n = default_consecutive()
-    wanted_n.update(consecutive or {})
-    checks = tuple(checks) if checks is not None else DEFAULT_CHECKS
-    by_rule, crawl_order = _by_portal_and_rule(history, now)
     found = []
-    for portal_id, per_rule in by_rule.items():
-        info = _portal_info(portals, portal_id)
-        if info.get("status") == "closed":
-            continue
-        ref_crawl, ref_kind = _reference(portal_id, crawl_order[portal_id], baselines)
-        position = {cid: i for i, cid in enumerate(crawl_order[portal_id])}
-        for check in checks:
-            records = per_rule.get(check)
-            if not records:
-                continue
-            n = max(1, int(wanted_n.get(check, 1)))
-            if against == "baseline":
-                item = _against_reference(portal_id, info, check, records, ref_crawl, ref_kind,
-                                          position, n, now, include_recovered)
-            else:
-                item = _against_previous(portal_id, info, check, records, n, now,
-                                         include_recovered)
-            if item is not None and _since_ok(item.first_failed_at, since):
-                found.append(item)
-    order = {rule_id: i for i, rule_id in enumerate(RULES)}
-    return sorted(found, key=_sort_key(order))
+    walk = _walk(history, baselines, now, consecutive, portals, checks)
+    for portal_id, info, check, records, ref_crawl, ref_kind, crawls, n in walk:
+        if against == "baseline":
+            position = {cid: i for i, cid in enumerate(crawls)}
+            item = _against_reference(portal_id, info, check, records, ref_crawl, ref_kind,
+                                      position, n, now, include_recovered)
+        else:
+            item = _against_previous(portal_id, info, check, records, n, now, include_recovered)
+        if item is not None and _since_ok(item.first_failed_at, since):
+            found.append(item)
+    return _sorted(found)
 
 
 def _against_reference(portal_id, info, check, records, ref_crawl, ref_kind, position, n, now,
@@ -285,32 +295,22 @@ def find_unrectified(history: Iterable[VerdictRecord], baselines: Mapping[str, s
     must fail and its failing run must be N crawls long. ``days_failing`` counts from the start of
     that run; ``baseline_kind`` says whether a baseline or the first crawl was the reference.
     """
-    wanted_n = default_consecutive()
-    wanted_n.update(consecutive or {})
-    checks = tuple(checks) if checks is not None else DEFAULT_CHECKS
-    by_rule, crawl_order = _by_portal_and_rule(history, now)
     found = []
-    for portal_id, per_rule in by_rule.items():
-        info = _portal_info(portals, portal_id)
-        if info.get("status") == "closed":
+    walk = _walk(history, baselines, now, consecutive, portals, checks)
+    for portal_id, info, check, records, ref_crawl, ref_kind, _crawls, n in walk:
+        ref = next((r for r in records if r.crawl_id == ref_crawl), None)
+        if ref is None or ref.passed is not False:
             continue
-        ref_crawl, ref_kind = _reference(portal_id, crawl_order[portal_id], baselines)
-        for check in checks:
-            records = per_rule.get(check) or []
-            ref = next((r for r in records if r.crawl_id == ref_crawl), None)
-            if ref is None or ref.passed is not False:
-                continue
-            known = [r for r in records if r.passed is not None]
-            if not known or known[-1].passed is not False:
-                continue
-            if local_date(known[-1].at) <= rectify_by:
-                continue
-            start, end = _runs(known)[-1]
-            if end - start + 1 < max(1, int(wanted_n.get(check, 1))):
-                continue
-            item = _make(portal_id, info, check, ref, ref_kind, known, (start, end),
-                         now if now is not None else known[-1].at, False)
-            item.evidence["rectify_by"] = rectify_by.isoformat()
-            found.append(item)
-    order = {rule_id: i for i, rule_id in enumerate(RULES)}
-    return sorted(found, key=_sort_key(order))
+        known = [r for r in records if r.passed is not None]
+        if not known or known[-1].passed is not False:
+            continue
+        if local_date(known[-1].at) <= rectify_by:
+            continue
+        start, end = _runs(known)[-1]
+        if end - start + 1 < n:
+            continue
+        item = _make(portal_id, info, check, ref, ref_kind, known, (start, end),
+                     now if now is not None else known[-1].at, False)
+        item.evidence["rectify_by"] = rectify_by.isoformat()
+        found.append(item)
+    return _sorted(found)
