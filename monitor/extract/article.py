@@ -142,7 +142,7 @@ def labelled_date(tree, page: Page) -> tuple[date | datetime | None, list[str]]:
     Speed: the labels are found with ``str.find`` over libxml2's own text serialisation (comments
     excluded), and only the chosen candidate is checked in the tree (script, footer, related box),
     instead of walking every text node in Python."""
-    body = tree.body if hasattr(tree, "body") else None
+    body = tree.find("body")  # the root is <html>: a direct child lookup, no XPath
     text = etree.tostring(body if body is not None else tree, method="text", encoding=str)
     found, seen, unparsed = [], set(), []
     for key in ("时间", "日期", "发布"):
