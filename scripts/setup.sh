@@ -52,6 +52,6 @@ fi
 # Chromium renders the homepages whose elements only appear after JavaScript runs (scrapy-playwright,
 # Debian's chromium: Playwright cannot download browsers here). Without it the crawl runs static-only.
 if [ ! -x /usr/bin/chromium ] && [ "${MONITOR_SKIP_CHROMIUM:-0}" != 1 ]; then
-  apt_install chromium fonts-noto-cjk || echo "setup: chromium could not be installed; JS rendering will be off" >&2
+  apt_install chromium || echo "setup: chromium could not be installed; JS rendering will be off" >&2
 fi
 echo "setup: ready (.venv, $(.venv/bin/python --version), chromium: $( [ -x /usr/bin/chromium ] && echo yes || echo no))"
