@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import scrapy
 
 from monitor.clock import ClockError, parse_now
@@ -15,6 +17,9 @@ class SelectionFailed(Exception):
 class RegistrySpider(scrapy.Spider):
     def __init__(self, region: str | None = None, portal: str | None = None, **kwargs):
         super().__init__(**kwargs)
+        # a portal that is down fails its robots.txt too; the homepage fetch records the failure,
+        # so the middleware's own traceback for it is noise
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         self.region_arg = region
         self.portal_arg = portal
 
