@@ -1,13 +1,11 @@
-# The two commands the README starts with.
+# Shortcuts for the README's two commands (scripts/demo.sh and scripts/test.sh need no make).
 .PHONY: demo test setup
 
 demo:
-	scripts/setup.sh
-	.venv/bin/monitor demo
+	scripts/demo.sh
 
 test:
-	scripts/setup.sh --with-test
-	.venv/bin/python -m pytest -q
+	scripts/test.sh
 
 setup:
 	scripts/setup.sh --with-test
