@@ -54,6 +54,12 @@ def classify_response(status: int, headers: dict[str, str], body: bytes) -> str 
     return None
 
 
+def response_error(response) -> str | None:
+    """``classify_response`` for a Scrapy response (its headers are case-insensitive already)."""
+    squid = (response.headers.get(b"X-Squid-Error") or b"").decode("latin-1")
+    return classify_response(response.status, {"x-squid-error": squid} if squid else {}, response.body)
+
+
 def _looks_like_challenge(status: int, body: bytes) -> bool:
     """A challenge page is small, script-only and sets a cookie. A 200 page is checked only when it
     is tiny (a real homepage is tens of KB), and the regex runs only behind a cheap literal test:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from monitor.extract.page import Page
+from monitor.extract.page import Page, decode_html
 from monitor.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class ElementsPipeline:
                 if b"<html" in item.body[:2048].lower() or b"<body" in item.body.lower():
                     item.error_link = find_error_link(Page.from_bytes(item.body, item.final_url or item.url))
                 else:
-                    text = Page.from_bytes(item.body, item.url, http_charset=item.charset).html
+                    text = decode_html(item.body, item.charset)[0]
                     item.error_link = find_error_link_in_script(text, item.final_url or item.url)
         except Exception:
             logger.exception("element detection failed on %s", item.url)

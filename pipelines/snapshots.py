@@ -145,13 +145,13 @@ class SnapshotsPipeline:
         if item.kind == "homepage":
             self._homepage(acc, item)
         elif item.kind == "column":
-            dates = [iso(e.published) for e in item.entries or [] if e.published]
+            newest, _ = _newest(item.entries)
             col = item.column
             acc["columns"][item.url] = {
                 "name": getattr(col, "name", None) or item.link_text,
                 "type": getattr(col, "type", None), "max_age_days": getattr(col, "max_age_days", None),
                 "blank": int(bool(getattr(col, "blank", False))), "entries": len(item.entries or []),
-                "newest": max(dates) if dates else None, "fetch_id": fetch_id,
+                "newest": newest, "fetch_id": fetch_id,
                 "failed": item.error is not None}
         elif item.kind == "asset" and item.error_link and item.error_link.get("found"):
             if not (acc["error_link"] or {}).get("found"):
@@ -168,9 +168,9 @@ class SnapshotsPipeline:
                 if found and not (acc[key] or {}).get("found"):
                     acc[key] = {**getattr(item, key), "rendered": True}
             return
-        dates = [iso(e.published) for e in item.entries or [] if e.published]
+        newest, dated = _newest(item.entries)
         acc["homepage"] = {"status": item.status, "error": item.error, "url": item.final_url,
-                           "newest": max(dates) if dates else None, "dated": len(dates),
+                           "newest": newest, "dated": dated,
                            "entries": len(item.entries or [])}
         if item.site is not None:
             acc["site"] = {"name": getattr(item.site, "name", None),
@@ -215,6 +215,12 @@ class SnapshotsPipeline:
             "error_link": json.dumps(acc["error_link"], ensure_ascii=False) if acc["error_link"] else None,
             "policy_column": json.dumps(acc["policy_column"], ensure_ascii=False) if acc["policy_column"] else None,
             "rendered": int(acc["rendered"])})
+
+
+def _newest(entries) -> tuple[str | None, int]:
+    """The newest publication date among entries (ISO text) and how many carry a date."""
+    dates = [iso(e.published) for e in entries or [] if e.published]
+    return (max(dates) if dates else None), len(dates)
 
 
 def _new_acc() -> dict:

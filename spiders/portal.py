@@ -17,7 +17,7 @@ import scrapy
 
 from monitor.extract.links import column_links
 from monitor.extract.page import Page
-from monitor.fetching import classify_failure, classify_response
+from monitor.fetching import classify_failure, response_error
 from monitor.items import PageItem, PortalDoneItem
 from monitor.registry import Portal, same_host
 from monitor.rendering import configure_rendering, render_meta
@@ -125,8 +125,7 @@ class PortalSpider(RegistrySpider):
                 self.homepage_ok[portal.id] = False
             yield self._item(portal, meta, url=target, status=status, error=error, response=response)
             return
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        error = classify_response(status, headers, response.body)
+        error = response_error(response)
         is_html = response.headers.get(b"Content-Type", b"text/html").split(b";")[0].strip().lower().startswith(HTML_TYPES)
         page = None
         if error is None and is_html and kind != "asset":

@@ -15,7 +15,7 @@ from datetime import timedelta
 import scrapy
 
 from monitor.clock import iso
-from monitor.fetching import classify_failure, classify_response
+from monitor.fetching import classify_failure, response_error
 from monitor.items import ProbeRoundItem, VisitItem
 from monitor.store import new_id
 from spiders.base import RegistrySpider
@@ -73,8 +73,7 @@ class ProbeSpider(RegistrySpider):
 
     def on_response(self, response):
         meta = response.meta
-        headers = {k.decode("latin-1").lower(): v[0].decode("latin-1") for k, v in response.headers.items() if v}
-        error = classify_response(response.status, headers, response.body)
+        error = response_error(response)
         yield from self._visit(meta, response.status, error)
 
     def on_error(self, failure):
