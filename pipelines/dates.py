@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from monitor.extract.article import extract_published
+from monitor.extract.column import extract_column
+from monitor.extract.listing import extract_entries
 from monitor.extract.page import Page
+from monitor.extract.site import extract_site
 from monitor.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -14,10 +18,6 @@ class DatesPipeline:
     def process_item(self, item):
         if not isinstance(item, PageItem) or item.page is None:
             return item
-        from monitor.extract.article import extract_published
-        from monitor.extract.column import extract_column
-        from monitor.extract.listing import extract_entries
-        from monitor.extract.site import extract_site
         page: Page = item.page
         try:
             item.entries = extract_entries(page)

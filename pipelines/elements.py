@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 
+from monitor.extract.errorlink import find_error_link, find_error_link_in_script
 from monitor.extract.page import Page, decode_html
+from monitor.extract.policy import find_policy_column
 from monitor.items import PageItem
 
 logger = logging.getLogger(__name__)
@@ -18,8 +20,6 @@ class ElementsPipeline:
     def process_item(self, item):
         if not isinstance(item, PageItem) or item.error is not None:
             return item
-        from monitor.extract.errorlink import find_error_link, find_error_link_in_script
-        from monitor.extract.policy import find_policy_column
         try:
             if item.kind == "homepage" and item.page is not None:
                 if item.error_link is None:

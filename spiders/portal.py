@@ -15,8 +15,11 @@ from urllib.parse import urljoin
 
 import scrapy
 
+from monitor.extract.errorlink import find_error_link, footer_resources
 from monitor.extract.links import column_links
 from monitor.extract.page import Page
+from monitor.extract.policy import find_policy_column
+from monitor.extract.render import needs_render
 from monitor.fetching import classify_failure, response_error
 from monitor.items import PageItem, PortalDoneItem
 from monitor.registry import Portal, same_host
@@ -151,8 +154,6 @@ class PortalSpider(RegistrySpider):
     def _homepage_followups(self, portal: Portal, page: Page, item: PageItem, meta: dict):
         """When the homepage shows no error-report entry: its own footer scripts/iframes, and a
         rendered fetch when the registry says ``js``/``auto`` and the page looks script-built."""
-        from monitor.extract.errorlink import find_error_link, footer_resources
-        from monitor.extract.policy import find_policy_column
         item.error_link = find_error_link(page)
         item.policy_column = find_policy_column(page)
         if item.error_link.get("found") or meta.get("rendered_retry"):
@@ -161,7 +162,6 @@ class PortalSpider(RegistrySpider):
             if self._can_fetch(portal, url):
                 yield self._request(portal, url, "asset", meta["depth"] + 1, parent=page.url)
         if self.rendering and portal.render == "auto" and not meta.get("playwright"):
-            from monitor.extract.render import needs_render
             if needs_render(page, item.error_link, item.policy_column):
                 yield self._request(portal, page.url, "homepage", 0, orig=meta["orig_url"],
                                     extra_meta={**render_meta(), "rendered_retry": True})
