@@ -50,7 +50,7 @@ def load_states(store, crawl_id: str, visit_days: int = 7, repost_days: int | No
         visits.setdefault(v["portal_id"], []).append(Visit(
             at=datetime.fromisoformat(v["at"]), ok=bool(v["ok"]), error=v["error"],
             latency_ms=v["latency_ms"], valid_round=bool(v["valid"])))
-    reposts = _reposts_summary(store, crawl_id, repost_days)
+    reposts = _reposts_summary(store, now, repost_days)
     states = []
     for r in rows:
         p = portals.get(r["portal_id"], {})
@@ -68,11 +68,10 @@ def load_states(store, crawl_id: str, visit_days: int = 7, repost_days: int | No
     return states
 
 
-def _reposts_summary(store, crawl_id: str, window_days: int | None = None) -> dict[str, dict]:
-    """Per-portal repost figures for the crawl's window, when the reposts job provides them."""
+def _reposts_summary(store, now: datetime, window_days: int | None = None) -> dict[str, dict]:
+    """Per-portal repost figures over the window of State Council releases before ``now``."""
     from monitor.reposts import summarize, window_since
     from monitor.settings_defaults import MONITOR_DEFAULTS
-    now = crawl_now(store.crawl(crawl_id))
     days = int(window_days) if window_days else int(MONITOR_DEFAULTS["MONITOR_REPOSTS_WINDOW_DAYS"])
     result = summarize(store, since=window_since(now, days), now=now)
     return {r["portal_id"]: r for r in result["portals"]}
