@@ -33,7 +33,8 @@ sys.path.insert(0, str(PROJECT))
 from monitor.extract.article import extract_published  # noqa: E402
 from monitor.extract.dates import day_of  # noqa: E402
 from monitor.extract.listing import extract_entries  # noqa: E402
-from monitor.extract.page import SHANGHAI, Page  # noqa: E402
+from monitor.clock import SHANGHAI  # noqa: E402
+from monitor.extract.page import Page  # noqa: E402
 
 REAL = Path(os.environ.get("MONITOR_REAL_CORPUS", "/work/shared/corpus/real"))
 OURS = PROJECT / "tests" / "fixtures" / "dates"

@@ -1,11 +1,17 @@
-"""The clock: ``MONITOR_NOW`` (ISO date or date-time) overrides the real time for tests and replays.
-Naive times are Asia/Shanghai, the time zone every portal publishes in."""
+"""Time, in one place: the Asia/Shanghai zone every portal publishes in, the ``MONITOR_NOW`` clock
+override, and the one ISO form dates and date-times are written in.
+
+Naive datetimes are read as Shanghai time everywhere (portals print local times without a zone).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from monitor.extract.page import SHANGHAI
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+__all__ = ["SHANGHAI", "ClockError", "parse_now", "iso", "aware", "local_date"]
 
 
 class ClockError(ValueError):
@@ -13,6 +19,8 @@ class ClockError(ValueError):
 
 
 def parse_now(value: str | None) -> datetime:
+    """The clock: the real time when ``value`` is empty, else ``value`` (an ISO date or date-time,
+    ``MONITOR_NOW``), as an aware Shanghai datetime."""
     if not value:
         return datetime.now(SHANGHAI)
     try:
@@ -25,12 +33,24 @@ def parse_now(value: str | None) -> datetime:
     return parsed.astimezone(SHANGHAI)
 
 
-def iso(value: date | datetime | None) -> str | None:
-    """Dates as YYYY-MM-DD, date-times as ISO with the +08:00 offset."""
+def aware(value: datetime) -> datetime:
+    """A naive datetime is read as Asia/Shanghai time."""
+    return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
+
+
+def local_date(value: date | datetime | None) -> date | None:
+    """The calendar day in Shanghai of a date or datetime."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=SHANGHAI)
-        return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
+        return aware(value).astimezone(SHANGHAI).date()
+    return value
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """Dates as ``YYYY-MM-DD``; date-times as ``YYYY-MM-DDTHH:MM:SS+08:00`` (Shanghai, seconds)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return aware(value).astimezone(SHANGHAI).isoformat(timespec="seconds")
     return value.isoformat()

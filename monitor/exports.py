@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, IO
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from monitor.clock import SHANGHAI
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: control characters (C0 but tab/newline, DEL, C1, ANSI escapes start with ESC) dropped from cells
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

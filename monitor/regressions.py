@@ -27,7 +27,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitor.rules import RULES
-from monitor.rules.base import aware, local_date
+from monitor.clock import aware, local_date
 from monitor.settings_defaults import MONITOR_DEFAULTS
 
 #: the keys of ``Regression.as_row()``, in order (the CLI's columns)

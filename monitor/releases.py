@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from monitor.clock import iso
-from monitor.extract.page import SHANGHAI, Page
+from monitor.clock import SHANGHAI
+from monitor.extract.page import Page
 
 __all__ = [
     "FeedRow", "ReleasePage", "ImportResult", "parse_feed", "parse_list_html", "parse_release_page",

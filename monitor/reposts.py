@@ -24,7 +24,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Sequence
 
 from monitor.clock import iso
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI
 from monitor.match import DEFAULT_THRESHOLD, Entry, Matcher, Release, parse_published, within_24h
 from monitor.store import Store, utcnow
 from monitor.store import reposts as q

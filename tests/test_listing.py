@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 from monitor.extract.column import classify_column, extract_column, load_column_types
 from monitor.extract.listing import Entry, extract_entries
-from monitor.extract.page import SHANGHAI, Page
+from monitor.clock import SHANGHAI
+from monitor.extract.page import Page
 from monitor.extract.site import extract_site
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=SHANGHAI)

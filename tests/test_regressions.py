@@ -10,7 +10,7 @@ import pytest
 from monitor.regressions import (REGRESSION_COLUMNS, VerdictRecord, default_consecutive,
                                  find_regressions, find_unrectified)
 from monitor.rules import judge_all
-from monitor.rules.base import SHANGHAI
+from monitor.clock import SHANGHAI
 from test_rules import healthy, visits
 
 T0 = datetime(2024, 9, 1, 9, 0, tzinfo=SHANGHAI)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI
 from monitor.releases import is_release_url, parse_feed, parse_list_html, parse_release_page, parse_time
 
 BASE = "https://www.gov.cn/zhengce/zuixin/ZUIXINZHENGCE.json"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI
 from monitor.store import Store
 
 sandbox = pytest.importorskip("monitor.sandbox")

@@ -10,7 +10,8 @@ import pytest
 
 from monitor.rules import (FAIL, PASS, RULES, VETO_RULES, ColumnState, PortalState, Visit,
                            build_rules, judge_all, national_repost_share)
-from monitor.rules.base import SHANGHAI, Rule, coerce
+from monitor.clock import SHANGHAI
+from monitor.rules.base import Rule, coerce
 from monitor.settings_defaults import MONITOR_DEFAULTS
 
 NOW = datetime(2024, 10, 20, 12, 0, tzinfo=SHANGHAI)

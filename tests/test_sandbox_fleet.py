@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI
 from monitor.paths import SANDBOX_REGISTRY_CSV
 from monitor.sandbox import load_fleet, synthetic_fleet, write_registry
 from monitor.sandbox.fleet import FLEET_JSON

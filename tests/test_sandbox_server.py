@@ -13,7 +13,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from monitor.extract.page import SHANGHAI, Page
+from monitor.clock import SHANGHAI
+from monitor.extract.page import Page
 from monitor.sandbox import Sandbox, load_fleet
 
 AUDIT = datetime(2026, 11, 20, 12, 0, tzinfo=SHANGHAI)

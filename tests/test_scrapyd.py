@@ -28,7 +28,7 @@ import requests
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI
 from monitor.paths import SANDBOX_REGISTRY_CSV
 from monitor.store import Store
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from monitor.clock import iso
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI
 from monitor.store import Store
 
 sandbox = pytest.importorskip("monitor.sandbox")

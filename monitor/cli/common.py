@@ -53,7 +53,7 @@ def clock(store=None):
     from datetime import datetime
 
     from monitor.clock import ClockError, parse_now
-    from monitor.extract.page import SHANGHAI
+    from monitor.clock import SHANGHAI
     if os.environ.get("MONITOR_NOW"):
         try:
             return parse_now(os.environ["MONITOR_NOW"])

@@ -9,7 +9,8 @@ import click
 
 from monitor.cli import UserError
 from monitor.extract.inspect import inspect_page
-from monitor.extract.page import SHANGHAI, Page
+from monitor.clock import SHANGHAI
+from monitor.extract.page import Page
 
 
 def _parse_now(value: str | None) -> datetime | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI, iso  # noqa: F401  (iso: dates are written in one form)
 
 #: portals older than this do not exist; earlier years are typos or placeholders
 MIN_YEAR = 1990
@@ -147,12 +147,3 @@ def parse_loose(text: str, now: datetime) -> date | None:
     if value is None or value.year < MIN_YEAR:
         return None
     return not_future(value.date(), now)
-
-
-def iso(value: date | datetime | None) -> str | None:
-    """``YYYY-MM-DD``, or ``YYYY-MM-DDTHH:MM:SS+08:00`` when a time is known."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return as_datetime(value).astimezone(SHANGHAI).isoformat(timespec="seconds")
-    return value.isoformat()

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 import lxml.html
 from lxml import etree
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from monitor.clock import SHANGHAI
+
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 #: pages larger than this are cut before parsing (a 20 MB page must not stall a crawl)

@@ -13,11 +13,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
+from monitor.clock import SHANGHAI, aware, iso, local_date  # noqa: F401  (the rules' time helpers)
 from monitor.settings_defaults import MONITOR_DEFAULTS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVELS = ("ok", "warn", "fail", "unknown")
 
 
@@ -54,27 +53,9 @@ def unknown(rule: str, value=None, **evidence) -> Verdict:
 # -- time ---------------------------------------------------------------------------------------
 
 
-def aware(value: datetime) -> datetime:
-    """A naive datetime is read as Asia/Shanghai time."""
-    return value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value
-
-
-def local_date(value: date | datetime | None) -> date | None:
-    """The calendar day in Shanghai of a date or datetime."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return aware(value).astimezone(SHANGHAI).date()
-    return value
-
-
 def age_days(newest: date | datetime, now: datetime) -> int:
     """Whole calendar days (Shanghai) from ``newest`` to ``now``; negative for future dates."""
     return (local_date(now) - local_date(newest)).days
-
-
-def iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 # -- settings -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from hashlib import blake2b
 
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI
 
 EPOCH = date(2000, 1, 1)
 

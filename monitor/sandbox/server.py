@@ -24,7 +24,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from monitor.extract.page import SHANGHAI
+from monitor.clock import SHANGHAI, parse_now
 from monitor.sandbox.fleet import Fleet, load_fleet
 from monitor.sandbox.scenario import Clock
 from monitor.sandbox.site import HOMEPAGES, Reply, Site, squid_error
@@ -33,13 +33,6 @@ CONTROL_HOST = "sandbox.control"
 CONTROL_PREFIX = "/__sandbox__"
 _TICK = 0.1
 _FILL = (b"<p>" + "政府信息公开".encode() * 40 + b"</p>\n") * 16
-
-
-def parse_now(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return dt if dt.tzinfo else dt.replace(tzinfo=SHANGHAI)
 
 
 class _Server(ThreadingHTTPServer):
@@ -327,7 +320,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/phase":
             if "set" in params:
                 try:
-                    sandbox.set_phase(params["set"], parse_now(params.get("now")))
+                    sandbox.set_phase(params["set"], parse_now(params["now"]) if params.get("now") else None)
                 except ValueError as exc:
                     status, payload = 400, {"ok": False, "error": str(exc)}
             payload = payload or sandbox.state()
