@@ -2,8 +2,12 @@
 
     .venv/bin/python bench/dates.py [--repeat 5]
 
-Pages: the real corpus (/work/shared/corpus/real, or ``MONITOR_REAL_CORPUS``) plus the labelled set
-in tests/fixtures/dates/. Accuracy is day-level. Article dates: a page counts right when the date
+Pages: three labelled sets, each reported on its own. ``real``: the real corpus the extractor was
+tuned beside (tests/fixtures/real/, copied from the shared corpus); ``own``: the generated set in
+tests/fixtures/dates/; ``independent``: real pages of 34 other portals gathered and labelled by
+someone who never saw the extractor (tests/fixtures/real_independent/, held out: never tuned on).
+The independent labels also carry ``document_date`` (成文日期/发文日期/落款), scored separately.
+Accuracy is day-level. Article dates: a page counts right when the date
 (or its absence) matches the label; htmldate gets the same bytes and the same URL. Entry dates (ours
 only, htmldate has no lists): an entry is right when title and day match; missed and extra entries
 count as wrong (extras are not counted on pages whose labels list only the first items).
@@ -20,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import warnings
@@ -36,22 +39,27 @@ from monitor.extract.listing import extract_entries  # noqa: E402
 from monitor.clock import SHANGHAI  # noqa: E402
 from monitor.extract.page import Page  # noqa: E402
 
-REAL = Path(os.environ.get("MONITOR_REAL_CORPUS", "/work/shared/corpus/real"))
+REAL = PROJECT / "tests" / "fixtures" / "real"
 OURS = PROJECT / "tests" / "fixtures" / "dates"
+INDEPENDENT = PROJECT / "tests" / "fixtures" / "real_independent"
 #: the fixed clock of the real pages (none is later than this)
 REAL_NOW = "2026-11-29T12:00:00+08:00"
 
 
-def load_labelled() -> list[dict]:
-    """Every labelled page: ``{name, body, url, now, kind, published, entries, partial}``."""
+def load_labelled(roots: tuple[Path, ...] = (REAL, OURS)) -> list[dict]:
+    """Every labelled page of ``roots``: ``{name, set, body, url, now, kind, published,
+    document_date, entries, partial}``."""
     pages = []
-    for root in (REAL, OURS):
+    for root in roots:
         labels_file = root / "labels.json"
         if not labels_file.exists():
             continue
         for name, label in json.loads(labels_file.read_text(encoding="utf-8")).items():
             pages.append({
                 "name": f"{root.name}/{name}",
+                "set": {REAL: "real", OURS: "own", INDEPENDENT: "independent"}.get(root, root.name),
+                "document_date": label.get("document_date"),
+                "has_document_date": "document_date" in label,
                 "body": (root / "pages" / name).read_bytes(),
                 "url": label.get("url") or "",
                 "now": datetime.fromisoformat(label.get("now") or REAL_NOW),
@@ -119,7 +127,24 @@ def score_entries(pages: list[dict]) -> tuple[int, int, list[str]]:
 def ours(item: dict):
     page = page_of(item)
     page.tree  # noqa: B018 - always pay for the one shared parse, as the crawler does
-    return extract_published(page)
+    return extract_published(page).posted
+
+
+def ours_document_date(item: dict):
+    return extract_published(page_of(item)).document_date
+
+
+def score_document_dates(pages: list[dict]) -> tuple[int, int, list[str]]:
+    """(right, total, wrong) of document dates over article pages labelled with the field."""
+    right, wrong = 0, []
+    labelled = [p for p in pages if p["kind"] == "article" and p["has_document_date"]]
+    for item in labelled:
+        got = _day(ours_document_date(item))
+        if got == item["document_date"]:
+            right += 1
+        else:
+            wrong.append(f"{item['name']}: got document date {got}, want {item['document_date']}")
+    return right, len(labelled), wrong
 
 
 def ours_links_relative(item: dict):
@@ -128,7 +153,7 @@ def ours_links_relative(item: dict):
     page = Page.from_bytes(item["body"], "", item["now"].astimezone(SHANGHAI))
     page.tree  # noqa: B018
     page.url = item["url"]
-    return extract_published(page)
+    return extract_published(page).posted
 
 
 def _htmldate(extensive: bool):
@@ -173,12 +198,28 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     pages = load_labelled()
+    independent = load_labelled((INDEPENDENT,))
     fast, extensive = _htmldate(False), _htmldate(True)
-    results = {"pages": len(pages), "articles": sum(p["kind"] == "article" for p in pages)}
+    results = {"pages": len(pages), "articles": sum(p["kind"] == "article" for p in pages),
+               "independent_articles": len(independent)}
     for name, find in (("ours", ours), ("htmldate_fast", fast), ("htmldate_extensive", extensive)):
         right, total, wrong = score_articles(pages, find)
         results[f"{name}_article_accuracy"] = round(right / total, 4)
-        print(f"{name:20s} article accuracy {right}/{total} = {right / total:.3f}")
+        print(f"{name:20s} article accuracy {right}/{total} = {right / total:.3f}  (real + own)")
+        for set_name, subset in (("real", [p for p in pages if p["set"] == "real"]),
+                                 ("own", [p for p in pages if p["set"] == "own"]),
+                                 ("independent", independent)):
+            r, t, w = score_articles(subset, find)
+            results[f"{name}_{set_name}_article_accuracy"] = round(r / t, 4)
+            print(f"{'':20s}   {set_name:12s} {r}/{t} = {r / t:.3f}")
+            wrong += w if set_name == "independent" else []
+        if args.verbose:
+            for line in wrong:
+                print("   ", line)
+    for set_name, subset in (("own", [p for p in pages if p["set"] == "own"]), ("independent", independent)):
+        right, total, wrong = score_document_dates(subset)
+        results[f"ours_{set_name}_document_date_accuracy"] = round(right / total, 4)
+        print(f"{'ours':20s} document dates   {right}/{total} = {right / total:.3f}  ({set_name})")
         if args.verbose:
             for line in wrong:
                 print("   ", line)

@@ -1,4 +1,4 @@
-"""Static vs rendered homepage fetches per second on the sandbox, side by side in one run (issue 4).
+"""Static vs rendered homepage fetches per second on the sandbox, side by side in one run.
 
     .venv/bin/python bench/render.py [--portals 60]
 

@@ -13,7 +13,7 @@ all-pairs baseline: ``rapidfuzz.process.extractOne`` of each normalised entry ti
 normalised release titles (``fuzz.ratio``, cutoff at the same threshold), against our matcher on the
 same sample. Peak memory is the process's peak RSS plus its child's (generated data included: an
 upper bound).
-Targets (issue 5): <= 10 s and <= 1 GB. The last line of output is one JSON object.
+Targets: <= 10 s and <= 1 GB. The last line of output is one JSON object.
 """
 
 from __future__ import annotations

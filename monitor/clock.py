@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-__all__ = ["SHANGHAI", "ClockError", "parse_now", "iso", "aware", "local_date"]
+__all__ = ["SHANGHAI", "ClockError", "parse_now", "iso", "aware", "local_date", "duration_text"]
 
 
 class ClockError(ValueError):
@@ -54,3 +54,13 @@ def iso(value: date | datetime | None) -> str | None:
     if isinstance(value, datetime):
         return aware(value).astimezone(SHANGHAI).isoformat(timespec="seconds")
     return value.isoformat()
+
+
+def duration_text(seconds: float) -> str:
+    """``45s``, ``3m05s``, ``2h10m``: elapsed times and ETAs in log lines and tables."""
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

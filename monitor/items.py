@@ -1,9 +1,26 @@
-"""Items the spiders yield and the pipelines enrich and store."""
+"""Items the spiders yield and the pipelines enrich and store.
+
+A page item carries the typed results of the extractors (``monitor.extract``); the per-portal
+summary of a crawl is one ``PortalCrawl`` record (``monitor.crawlrecord``), attached to the
+``PortalDoneItem`` that closes the portal.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+from monitor.extract.article import Published
+from monitor.extract.column import ColumnInfo
+from monitor.extract.errorlink import ErrorLink
+from monitor.extract.listing import Entry
+from monitor.extract.page import Page
+from monitor.extract.policy import PolicyColumn
+from monitor.extract.site import SiteInfo
+from monitor.ids import stable_id
+
+if TYPE_CHECKING:  # the record module imports this one
+    from monitor.crawlrecord import PortalCrawl
 
 
 @dataclass
@@ -27,28 +44,50 @@ class PageItem:
     fetched_at: str | None = None
     rendered: bool = False
     body: bytes = b""
-    # transient, shared by the pipelines (never stored as such)
-    page: Any = None
-    # filled by the pipelines
-    published: Any = None
-    entries: list = field(default_factory=list)
-    column: Any = None
-    site: Any = None
-    error_link: dict | None = None
-    policy_column: dict | None = None
+    #: the decoded, parsed page (transient: shared by the pipelines, never stored as such)
+    page: Page | None = None
+    # what the extractors found (DatesPipeline, the spider's homepage check, ElementsPipeline)
+    published: Published | None = None
+    entries: list[Entry] = field(default_factory=list)
+    column: ColumnInfo | None = None
+    site: SiteInfo | None = None
+    error_link: ErrorLink | None = None
+    policy_column: PolicyColumn | None = None
+
+    @property
+    def fetch_id(self) -> str:
+        """The fetch's id: the same on every node for the same crawl, portal, kind and URL."""
+        return stable_id(self.crawl_id, self.portal_id, self.kind, self.url, str(self.rendered))
+
+    @property
+    def where(self) -> str:
+        """The URL the page was finally read from."""
+        return self.final_url or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredColumn:
+    """A column link found on the homepage (or a column), and whether it was requested."""
+
+    url: str
+    text: str | None
+    depth: int
+    fetched: bool
 
 
 @dataclass
 class PortalDoneItem:
-    """Every fetch of a portal in this crawl has completed: the pipelines judge the portal as a whole."""
+    """Every fetch of a portal in this crawl has completed: the portal's record can be saved."""
 
     crawl_id: str
     portal_id: str
-    outcome: str  # fetched | failed | closed | migrated
+    outcome: str  # fetched | failed | closed | migrated | incomplete
     homepage_url: str | None = None
     migrated_ok: bool | None = None
-    columns: list[dict] = field(default_factory=list)  # {url, text, depth, fetched}
+    columns: list[DiscoveredColumn] = field(default_factory=list)
     pages: int = 0
+    #: attached by ``pipelines.portals.PortalCrawlPipeline``: what the crawl found on the portal
+    record: PortalCrawl | None = None
 
 
 @dataclass

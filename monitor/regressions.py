@@ -28,7 +28,7 @@ from typing import Any
 
 from monitor.rules import RULES
 from monitor.clock import aware, local_date
-from monitor.settings_defaults import MONITOR_DEFAULTS
+from monitor.config import MonitorSettings
 
 #: the keys of ``Regression.as_row()``, in order (the CLI's columns)
 REGRESSION_COLUMNS = (
@@ -92,13 +92,11 @@ class Regression:
         return {key: getattr(self, key) for key in REGRESSION_COLUMNS}
 
 
-def default_consecutive(settings: Mapping | Any | None = None) -> dict[str, int]:
+def default_consecutive(settings: MonitorSettings | None = None) -> dict[str, int]:
     """N consecutive failed crawls per rule: reachability and content defaults from settings."""
-    def get(name):
-        value = settings.get(name) if settings is not None else None
-        return int(value) if value is not None else int(MONITOR_DEFAULTS[name])
-    reach = get("MONITOR_REGRESSION_CONSECUTIVE_REACHABLE")
-    content = get("MONITOR_REGRESSION_CONSECUTIVE_CONTENT")
+    settings = settings if settings is not None else MonitorSettings()
+    reach = settings.regression_consecutive_reachable
+    content = settings.regression_consecutive_content
     return {rule_id: (reach if rule_id == "reachable" else content) for rule_id in RULES}
 
 

@@ -13,6 +13,7 @@ import os
 import shutil
 from urllib.parse import urlsplit
 
+from monitor.config import MonitorSettings
 from monitor.registry import canonical_host
 
 logger = logging.getLogger(__name__)
@@ -40,17 +41,21 @@ def chromium_path(configured: str | None) -> str | None:
     return None
 
 
-def configure_rendering(settings) -> bool:
-    """Install the playwright download handlers when rendering is possible; return whether it is."""
-    if str(settings.get("MONITOR_RENDER", "on")).lower() in ("off", "0", "false", "no"):
+def rendering_available(ms: MonitorSettings) -> bool:
+    """Rendering is wanted (``MONITOR_RENDER``) and a chromium is there to do it."""
+    return ms.rendering_wanted and chromium_path(ms.chromium) is not None
+
+
+def configure_rendering(settings, ms: MonitorSettings) -> bool:
+    """Install the playwright download handlers in the Scrapy ``settings`` when rendering is
+    possible; return whether it is."""
+    if not ms.rendering_wanted:
         logger.warning("JS rendering is off (MONITOR_RENDER=off): homepages are judged on static HTML only")
-        settings.set("MONITOR_RENDERING_ACTIVE", False, priority="spider")
         return False
-    exe = chromium_path(settings.get("MONITOR_CHROMIUM"))
+    exe = chromium_path(ms.chromium)
     if exe is None:
         logger.warning("JS rendering is off: chromium not found (apt-get install chromium, or set "
                        "MONITOR_CHROMIUM); homepages are judged on static HTML only")
-        settings.set("MONITOR_RENDERING_ACTIVE", False, priority="spider")
         return False
     launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"))
     launch["executable_path"] = exe
@@ -61,7 +66,6 @@ def configure_rendering(settings) -> bool:
     settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="spider")
     settings.set("PLAYWRIGHT_ABORT_REQUEST", abort_request, priority="spider")
     settings.set("DOWNLOAD_HANDLERS", {"http": HANDLER, "https": HANDLER}, priority="spider")
-    settings.set("MONITOR_RENDERING_ACTIVE", True, priority="spider")
     return True
 
 

@@ -17,7 +17,6 @@ portals: those with a fetched homepage or an entry seen in the window.
 
 from __future__ import annotations
 
-import os
 import statistics
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
@@ -29,30 +28,11 @@ from monitor.match import DEFAULT_THRESHOLD, Entry, Matcher, Release, parse_publ
 from monitor.store import Store, utcnow
 from monitor.store import reposts as q
 
-__all__ = ["setting", "window_days", "window_since", "match_window", "summarize", "RELEASE_MARGIN_DAYS"]
+__all__ = ["window_since", "match_window", "summarize", "RELEASE_MARGIN_DAYS"]
 
 #: releases this many days older than the window are matched too, so that a late entry of the window
 #: that reposts an older release is attributed to it rather than to a similar release of the window
 RELEASE_MARGIN_DAYS = 7
-DEFAULT_WINDOW_DAYS = 30
-
-
-def setting(settings, name: str, default=None):
-    """A ``MONITOR_*`` knob the settings module does not declare: ``-s`` first, then the environment
-    variable of the same name, then ``default``."""
-    value = settings.get(name) if settings is not None else None
-    if value in (None, ""):
-        value = os.environ.get(name)
-    return default if value in (None, "") else value
-
-
-def window_days(settings) -> int:
-    """``MONITOR_REPOST_WINDOW_DAYS``, else the rules' ``MONITOR_REPOSTS_WINDOW_DAYS``, else 30."""
-    for name in ("MONITOR_REPOST_WINDOW_DAYS", "MONITOR_REPOSTS_WINDOW_DAYS"):
-        value = setting(settings, name)
-        if value is not None:
-            return int(value)
-    return DEFAULT_WINDOW_DAYS
 
 
 def window_since(now: datetime, days: int) -> date:

@@ -1,4 +1,4 @@
-"""Publication dates, list entries, the column and site facts of every crawled page (issue 3)."""
+"""Publication dates, list entries, the column and site facts of every crawled page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import logging
 from monitor.extract.article import extract_published
 from monitor.extract.column import extract_column
 from monitor.extract.listing import extract_entries
-from monitor.extract.page import Page
 from monitor.extract.site import extract_site
 from monitor.items import PageItem
 
@@ -18,7 +17,7 @@ class DatesPipeline:
     def process_item(self, item):
         if not isinstance(item, PageItem) or item.page is None:
             return item
-        page: Page = item.page
+        page = item.page
         try:
             item.entries = extract_entries(page)
             item.published = extract_published(page) if item.kind != "homepage" else None

@@ -1,4 +1,5 @@
-"""What the portal-facing spiders share: the registry, the ``region``/``portal`` selection, the clock."""
+"""What the portal-facing spiders share: the settings, the registry and the ``region``/``portal``
+selection (``monitor.selection``), and the clock."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ import logging
 
 import scrapy
 
-from monitor.clock import ClockError, parse_now
-from monitor.registry import RegistryError, SelectionError, load_registry
+from monitor.config import MonitorSettings, SettingsError
+from monitor.selection import SelectionFailed, resolve
 
-
-class SelectionFailed(Exception):
-    """Raised before any request when the registry or the selection is unusable."""
+__all__ = ["RegistrySpider", "SelectionFailed"]
 
 
 class RegistrySpider(scrapy.Spider):
@@ -26,20 +25,23 @@ class RegistrySpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.setup_selection(crawler.settings)
+        try:
+            spider.setup(MonitorSettings.of(crawler))
+        except SettingsError as exc:
+            raise SelectionFailed(str(exc)) from None
         return spider
 
-    def setup_selection(self, settings) -> None:
-        if self.region_arg and self.portal_arg:
-            raise SelectionFailed("give either -a region=… or -a portal=…, not both")
-        try:
-            self.registry = load_registry(settings.get("MONITOR_REGISTRY"),
-                                          settings.get("MONITOR_ALLOW_HOSTS"))
-            self.portals = self.registry.select(self.region_arg, self.portal_arg)
-            self.now = parse_now(settings.get("MONITOR_NOW"))
-        except RegistryError as exc:
-            raise SelectionFailed(str(exc)) from None
-        except (SelectionError, ClockError) as exc:
-            raise SelectionFailed(str(exc)) from None
-        self.selection = (f"portal={self.portal_arg}" if self.portal_arg
-                          else f"region={self.region_arg or 'all'}")
+    def setup(self, settings: MonitorSettings) -> None:
+        self.settings_ = settings
+        selection = resolve(settings, self.region_arg, self.portal_arg)
+        self.registry = selection.registry
+        self.portals = selection.portals
+        self.now = selection.now
+        self.selection = selection.label
+
+    #: what progress counts, and how many of it the crawl will do (``pipelines.session``)
+    progress_unit = "portals"
+
+    @property
+    def progress_total(self) -> int:
+        return len(self.portals)

@@ -4,31 +4,61 @@
 Every fetch is recorded, failures included: a failing portal is a result, not an error. Redirects are
 followed here rather than by Scrapy, so a redirect to another host is recorded and never followed, and
 no link outside the portal's registered host is ever requested.
+
+The spider fetches; what it decides from a homepage (footer scripts to read, a rendered retry) needs
+the homepage's elements, so it detects them once and hands them on in the item. Everything else is
+extracted by the pipelines.
 """
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 import scrapy
 
+from monitor.config import MonitorSettings, SettingsError
 from monitor.extract.errorlink import find_error_link, footer_resources
 from monitor.extract.links import column_links
 from monitor.extract.page import Page
 from monitor.extract.policy import find_policy_column
 from monitor.extract.render import needs_render
 from monitor.fetching import classify_failure, response_error
-from monitor.items import PageItem, PortalDoneItem
+from monitor.ids import new_id
+from monitor.items import DiscoveredColumn, PageItem, PortalDoneItem
 from monitor.registry import Portal, same_host
-from monitor.rendering import configure_rendering, render_meta
-from monitor.store import new_id
+from monitor.rendering import configure_rendering, render_meta, rendering_available
 from spiders.base import RegistrySpider
 
 MAX_REDIRECTS = 5
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"application/xml", b"text/xml")
+
+
+@dataclass
+class PortalProgress:
+    """Where one portal's crawl stands: requests in flight, pages left, URLs asked for, the columns
+    discovered, and what its homepage (or old home, for a migrated portal) answered."""
+
+    portal: Portal
+    budget: int
+    pending: int = 0
+    seen: set[str] = field(default_factory=set)
+    columns: dict[str, DiscoveredColumn] = field(default_factory=dict)
+    homepage_ok: bool | None = None
+    migrated_ok: bool | None = None
+
+    def done_item(self, crawl_id: str) -> PortalDoneItem:
+        portal = self.portal
+        if portal.status == "migrated":
+            outcome = "migrated"
+        else:
+            outcome = "fetched" if self.homepage_ok else "failed"
+        return PortalDoneItem(
+            crawl_id, portal.id, outcome, homepage_url=portal.url,
+            migrated_ok=self.migrated_ok if portal.status == "migrated" else None,
+            columns=list(self.columns.values()), pages=len(self.seen))
 
 
 class PortalSpider(RegistrySpider):
@@ -37,23 +67,21 @@ class PortalSpider(RegistrySpider):
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
-        configure_rendering(settings)
+        try:
+            ms = MonitorSettings.load(settings)
+        except SettingsError:
+            return  # reported, with the setting named, before the crawl starts (MonitorAddon)
+        configure_rendering(settings, ms)
 
-    def setup_selection(self, settings) -> None:
-        super().setup_selection(settings)
+    def setup(self, settings: MonitorSettings) -> None:
+        super().setup(settings)
         self.crawl_id = new_id()
-        self.depth_limit = settings.getint("MONITOR_COLUMN_DEPTH", 1)
-        self.max_pages = settings.getint("MONITOR_MAX_PAGES_PER_PORTAL", 30)
-        self.max_columns = settings.getint("MONITOR_MAX_COLUMNS_PER_PAGE", 40)
-        self.max_footer = settings.getint("MONITOR_MAX_FOOTER_RESOURCES", 4)
-        self.rendering = settings.getbool("MONITOR_RENDERING_ACTIVE", False)
-        self.by_id = {p.id: p for p in self.portals}
-        self.pending: dict[str, int] = defaultdict(int)
-        self.budget: dict[str, int] = {}
-        self.seen: dict[str, set[str]] = defaultdict(set)
-        self.columns: dict[str, dict[str, dict]] = defaultdict(dict)
-        self.homepage_ok: dict[str, bool] = {}
-        self.migrated_ok: dict[str, bool | None] = {}
+        self.depth_limit = settings.column_depth
+        self.max_pages = settings.max_pages_per_portal
+        self.max_columns = settings.max_columns_per_page
+        self.max_footer = settings.max_footer_resources
+        self.rendering = rendering_available(settings)
+        self.progress: dict[str, PortalProgress] = {}
 
     async def start(self):
         for portal in self.portals:
@@ -61,7 +89,7 @@ class PortalSpider(RegistrySpider):
                 yield PortalDoneItem(self.crawl_id, portal.id, "closed", homepage_url=portal.url)
                 continue
             kind = "migrated" if portal.status == "migrated" else "homepage"
-            self.budget[portal.id] = 1 if kind == "migrated" else self.max_pages
+            self.progress[portal.id] = PortalProgress(portal, 1 if kind == "migrated" else self.max_pages)
             meta = render_meta() if (kind == "homepage" and portal.render == "js" and self.rendering) else {}
             yield self._request(portal, portal.url, kind, 0, extra_meta=meta)
 
@@ -69,10 +97,11 @@ class PortalSpider(RegistrySpider):
     def _request(self, portal: Portal, url: str, kind: str, depth: int, *, parent: str | None = None,
                  text: str | None = None, extra_meta: dict | None = None, orig: str | None = None,
                  hops: int = 0) -> scrapy.Request:
+        progress = self.progress[portal.id]
         if orig is None:
-            self.seen[portal.id].add(url)
-            self.budget[portal.id] = self.budget.get(portal.id, self.max_pages) - 1
-        self.pending[portal.id] += 1
+            progress.seen.add(url)
+            progress.budget -= 1
+        progress.pending += 1
         meta = {"portal_id": portal.id, "kind": kind, "depth": depth, "parent": parent,
                 "link_text": text, "orig_url": orig or url, "hops": hops, "t0": time.monotonic(),
                 "dont_redirect": True, "handle_httpstatus_all": True, "dont_retry": kind == "migrated"}
@@ -81,13 +110,13 @@ class PortalSpider(RegistrySpider):
                               dont_filter=True, priority=-depth)
 
     def _can_fetch(self, portal: Portal, url: str) -> bool:
-        return (same_host(url, portal.url) and url not in self.seen[portal.id]
-                and self.budget.get(portal.id, 0) > 0)
+        progress = self.progress[portal.id]
+        return same_host(url, portal.url) and url not in progress.seen and progress.budget > 0
 
     # ------------------------------------------------------------------ callbacks
     def parse_page(self, response):
         meta = response.meta
-        portal = self.by_id[meta["portal_id"]]
+        portal = self.progress[meta["portal_id"]].portal
         try:
             yield from self._handle(response, portal, meta)
         finally:
@@ -97,11 +126,12 @@ class PortalSpider(RegistrySpider):
 
     def on_error(self, failure):
         meta = failure.request.meta
-        portal = self.by_id[meta["portal_id"]]
+        progress = self.progress[meta["portal_id"]]
+        portal = progress.portal
         error = classify_failure(failure.value)
         self.logger.info("%s %s: %s", portal.id, meta["orig_url"], error)
         if meta["kind"] == "homepage" and not meta.get("rendered_retry"):
-            self.homepage_ok[portal.id] = False
+            progress.homepage_ok = False
         if meta.get("rendered_retry"):
             error = f"render_{error}"
         yield self._item(portal, meta, url=failure.request.url, status=None, error=error)
@@ -110,23 +140,11 @@ class PortalSpider(RegistrySpider):
             yield done
 
     def _handle(self, response, portal: Portal, meta: dict):
+        progress = self.progress[portal.id]
         kind, depth = meta["kind"], meta["depth"]
         status = response.status
         if 300 <= status < 400 and b"Location" in response.headers:
-            target = urljoin(response.url, response.headers[b"Location"].decode("latin-1").strip())
-            if kind == "migrated":
-                self.migrated_ok[portal.id] = bool(portal.migrated_to and same_host(target, portal.migrated_to))
-            if same_host(target, portal.url) and meta["hops"] < MAX_REDIRECTS:
-                yield self._request(portal, target, kind, depth, parent=meta["parent"],
-                                    text=meta["link_text"], orig=meta["orig_url"], hops=meta["hops"] + 1,
-                                    extra_meta={k: v for k, v in meta.items() if k.startswith("playwright")})
-                return
-            error = "offhost_redirect" if not same_host(target, portal.url) else "redirect_loop"
-            if kind == "migrated" and self.migrated_ok.get(portal.id):
-                error = None  # the old home sends visitors to its registered new home, as it should
-            if kind == "homepage":
-                self.homepage_ok[portal.id] = False
-            yield self._item(portal, meta, url=target, status=status, error=error, response=response)
+            yield from self._redirect(response, portal, meta)
             return
         error = response_error(response)
         is_html = response.headers.get(b"Content-Type", b"text/html").split(b";")[0].strip().lower().startswith(HTML_TYPES)
@@ -134,12 +152,12 @@ class PortalSpider(RegistrySpider):
         if error is None and is_html and kind != "asset":
             page = Page(html=response.text, url=response.url, now=self.now, encoding=response.encoding)
         if kind == "homepage" and not meta.get("rendered_retry"):
-            self.homepage_ok[portal.id] = error is None
+            progress.homepage_ok = error is None
         item = self._item(portal, meta, url=response.url, status=status, error=error, response=response, page=page)
         if kind == "migrated":
-            if self.migrated_ok.get(portal.id) is None and page is not None and portal.migrated_to:
+            if progress.migrated_ok is None and page is not None and portal.migrated_to:
                 links = (page.absolute(a.get("href")) for a in page.tree.iter("a")) if page.tree is not None else ()
-                self.migrated_ok[portal.id] = any(link and same_host(link, portal.migrated_to) for link in links)
+                progress.migrated_ok = any(link and same_host(link, portal.migrated_to) for link in links)
             yield item
             return
         if page is None:
@@ -151,12 +169,31 @@ class PortalSpider(RegistrySpider):
             yield from self._follow_columns(portal, page, depth)
         yield item
 
+    def _redirect(self, response, portal: Portal, meta: dict):
+        progress = self.progress[portal.id]
+        kind = meta["kind"]
+        target = urljoin(response.url, response.headers[b"Location"].decode("latin-1").strip())
+        if kind == "migrated":
+            progress.migrated_ok = bool(portal.migrated_to and same_host(target, portal.migrated_to))
+        if same_host(target, portal.url) and meta["hops"] < MAX_REDIRECTS:
+            yield self._request(portal, target, kind, meta["depth"], parent=meta["parent"],
+                                text=meta["link_text"], orig=meta["orig_url"], hops=meta["hops"] + 1,
+                                extra_meta={k: v for k, v in meta.items() if k.startswith("playwright")})
+            return
+        error = "offhost_redirect" if not same_host(target, portal.url) else "redirect_loop"
+        if kind == "migrated" and progress.migrated_ok:
+            error = None  # the old home sends visitors to its registered new home, as it should
+        if kind == "homepage":
+            progress.homepage_ok = False
+        yield self._item(portal, meta, url=target, status=response.status, error=error, response=response)
+
     def _homepage_followups(self, portal: Portal, page: Page, item: PageItem, meta: dict):
-        """When the homepage shows no error-report entry: its own footer scripts/iframes, and a
-        rendered fetch when the registry says ``js``/``auto`` and the page looks script-built."""
+        """The homepage's elements (detected here, once: they decide what else to fetch). When it
+        shows no error-report entry: its own footer scripts/iframes, and a rendered fetch when the
+        registry says ``auto`` and the page looks script-built."""
         item.error_link = find_error_link(page)
         item.policy_column = find_policy_column(page)
-        if item.error_link.get("found") or meta.get("rendered_retry"):
+        if item.error_link.found or meta.get("rendered_retry"):
             return
         for url in footer_resources(page, portal.host)[: self.max_footer]:
             if self._can_fetch(portal, url):
@@ -167,11 +204,13 @@ class PortalSpider(RegistrySpider):
                                     extra_meta={**render_meta(), "rendered_retry": True})
 
     def _follow_columns(self, portal: Portal, page: Page, depth: int):
+        progress = self.progress[portal.id]
         for link in column_links(page, portal.url, limit=self.max_columns):
-            record = self.columns[portal.id].setdefault(
-                link.url, {"url": link.url, "text": link.text, "depth": depth + 1, "fetched": False})
-            if self._can_fetch(portal, link.url):
-                record["fetched"] = True
+            if link.url in progress.columns:
+                continue
+            fetch = self._can_fetch(portal, link.url)
+            progress.columns[link.url] = DiscoveredColumn(link.url, link.text, depth + 1, fetch)
+            if fetch:
                 yield self._request(portal, link.url, "column", depth + 1, parent=page.url, text=link.text)
 
     # ------------------------------------------------------------------ records
@@ -191,16 +230,9 @@ class PortalSpider(RegistrySpider):
             rendered=bool(meta.get("playwright")), body=body, page=page)
 
     def _finish_one(self, portal: Portal) -> PortalDoneItem | None:
-        self.pending[portal.id] -= 1
-        if self.pending[portal.id] > 0:
+        progress = self.progress[portal.id]
+        progress.pending -= 1
+        if progress.pending > 0:
             return None
-        ok = self.homepage_ok.get(portal.id)
-        if portal.status == "migrated":
-            outcome = "migrated"
-        else:
-            outcome = "fetched" if ok else "failed"
-        return PortalDoneItem(
-            self.crawl_id, portal.id, outcome, homepage_url=portal.url,
-            migrated_ok=self.migrated_ok.get(portal.id) if portal.status == "migrated" else None,
-            columns=list(self.columns.pop(portal.id, {}).values()),
-            pages=len(self.seen.get(portal.id, ())))
+        del self.progress[portal.id]
+        return progress.done_item(self.crawl_id)

@@ -15,9 +15,10 @@ from datetime import timedelta
 import scrapy
 
 from monitor.clock import iso
+from monitor.config import MonitorSettings
 from monitor.fetching import classify_failure, response_error
 from monitor.items import ProbeRoundItem, VisitItem
-from monitor.store import new_id
+from monitor.ids import new_id
 from spiders.base import RegistrySpider
 
 # A visit succeeds when the homepage answered (a redirect counts: the server is up). An anti-bot
@@ -47,13 +48,19 @@ class ProbeSpider(RegistrySpider):
         except ValueError:
             raise ValueError(f"rounds and interval must be numbers (got {rounds!r}, {interval!r})") from None
 
-    def setup_selection(self, settings) -> None:
-        super().setup_selection(settings)
+    def setup(self, settings: MonitorSettings) -> None:
+        super().setup(settings)
         self.crawl_id = new_id()
         self.started = time.monotonic()
         self.targets = [p for p in self.portals if p.status != "closed"]
         self.urls = {p.id: p.url for p in self.targets}
         self.remaining: dict[str, int] = {}
+
+    progress_unit = "visits"
+
+    @property
+    def progress_total(self) -> int:
+        return self.rounds * len(self.targets)
 
     def visit_time(self):
         """Real time, or MONITOR_NOW moved on by the time elapsed since the probe started."""

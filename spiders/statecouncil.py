@@ -18,12 +18,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 
-from monitor.clock import ClockError, iso, parse_now
+from monitor.clock import iso
+from monitor.config import MonitorSettings
 from monitor.items import ReleaseItem
 from monitor.match import release_id_for_url
 from monitor.releases import parse_feed, parse_list_html, parse_release_page
-from monitor.reposts import setting, window_days
-from monitor.store import new_id
+from monitor.ids import new_id
 
 MAX_REDIRECTS = 3
 
@@ -48,18 +48,13 @@ class StateCouncilSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.base = setting(settings, "MONITOR_GOVCN_BASE", "https://www.gov.cn").rstrip("/")
+        settings = MonitorSettings.of(crawler)  # validated: an http(s) base, an ISO clock
+        spider.base = settings.govcn_base.rstrip("/")
         parts = urlsplit(spider.base)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"MONITOR_GOVCN_BASE {spider.base!r} is not an http(s) URL")
         spider.scheme, spider.netloc, spider.host = parts.scheme, parts.netloc, parts.hostname.lower()
-        try:
-            spider.now = parse_now(settings.get("MONITOR_NOW"))
-        except ClockError as exc:
-            raise ValueError(str(exc)) from None
-        spider.window_start = (spider.now - timedelta(days=window_days(settings))).date()
-        spider.max_releases = int(setting(settings, "MONITOR_GOVCN_MAX_RELEASES", 300))
+        spider.now = settings.clock()
+        spider.window_start = (spider.now - timedelta(days=settings.repost_window_days)).date()
+        spider.max_releases = settings.govcn_max_releases
         spider.crawl_id = new_id()
         spider.selection = spider.base
         spider.seen: set[str] = set()

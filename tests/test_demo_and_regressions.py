@@ -12,6 +12,10 @@ from conftest import SANDBOX_NOW, crawl_sandbox
 from monitor.cli import cli
 from monitor.clock import parse_now
 from monitor.paths import DATA_DIR
+import pytest
+
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
 
 FLEET = json.loads((DATA_DIR / "sandbox" / "fleet.json").read_text(encoding="utf-8"))["portals"]
 INJECTED = {(pid, check) for pid, spec in FLEET.items() for check in spec.get("regressions", [])}

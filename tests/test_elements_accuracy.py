@@ -1,6 +1,7 @@
 """Accuracy gate for the homepage elements: every labelled page must come out right (100%).
 
-Real pages: /work/shared/corpus/real/ (``error_link`` and ``site_code`` on all pages,
+Real pages: tests/fixtures/real/ (copied byte for byte from the shared corpus; provenance and
+labels in its README.md and labels.json: ``error_link`` and ``site_code`` on all pages,
 ``policy_column`` on homepages). Our own set: tests/fixtures/homepages/labels.json, with presence
 and absence of every variant, footer scripts/iframes under ``resources/``. ``needs_render`` is
 labelled for the page's own HTML (before footer resources are merged in).
@@ -17,18 +18,20 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from monitor.extract.errorlink import (check_site_code, find_error_link, find_error_link_in_script,
+from monitor.extract.errorlink import (ErrorLink, find_error_link, find_error_link_in_script,
                                        footer_resources)
 from monitor.clock import SHANGHAI
 from monitor.extract.page import Page
 from monitor.extract.policy import find_policy_column
 from monitor.extract.render import needs_render
+from monitor.rules.error_link import ErrorLinkPresent
+from monitor.rules.state import PortalState
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=SHANGHAI)
-REAL = Path("/work/shared/corpus/real")
+REAL = Path(__file__).parent / "fixtures" / "real"
 OWN = Path(__file__).parent / "fixtures" / "homepages"
 
-REAL_LABELS = json.loads((REAL / "labels.json").read_text("utf-8")) if (REAL / "labels.json").exists() else {}
+REAL_LABELS = json.loads((REAL / "labels.json").read_text("utf-8"))
 OWN_LABELS = json.loads((OWN / "labels.json").read_text("utf-8"))
 
 
@@ -47,15 +50,14 @@ def test_own_set_is_large_enough():
     assert {"utf-8", "gbk"} <= {label["encoding"] for label in OWN_LABELS.values()}
 
 
-@pytest.mark.skipif(not REAL_LABELS, reason="shared real corpus not present")
 @pytest.mark.parametrize("name", sorted(REAL_LABELS))
 def test_real_page(name):
     label = REAL_LABELS[name]
     page = _page(REAL / "pages" / name, label["url"])
     result = find_error_link(page)
-    assert (result["found"], result["site_code"]) == (label["error_link"], label["site_code"])
+    assert (result.found, result.site_code) == (label["error_link"], label["site_code"])
     if label["kind"] == "homepage":
-        assert find_policy_column(page)["found"] is label["policy_column"]
+        assert find_policy_column(page).found is label["policy_column"]
 
 
 @pytest.mark.parametrize("name", sorted(OWN_LABELS))
@@ -63,14 +65,23 @@ def test_own_page(name):
     label = OWN_LABELS[name]
     page = _page(OWN / name, label["url"])
     error_link = find_error_link(page)
-    assert {k: error_link[k] for k in ("found", "site_code", "variant")} == {
-        "found": label["error_link"], "site_code": label["site_code"], "variant": label["variant"]}
+    assert (error_link.found, error_link.site_code, error_link.variant) == (
+        label["error_link"], label["site_code"], label["variant"])
     policy = find_policy_column(page)
-    assert (policy["found"], policy["position"], policy["items"], policy["title"]) == (
+    assert (policy.found, policy.position, policy.items, policy.title) == (
         label["policy_column"], label["policy_position"], label["policy_items"], label["policy_title"])
     assert needs_render(page, error_link, policy) is label["needs_render"]
     if "registry_site_code" in label:
-        assert check_site_code(error_link["site_code"], label["registry_site_code"]) == label["site_code_check"]
+        verdict = ErrorLinkPresent().judge(PortalState("p", homepage_ok=True, error_link=error_link,
+                                                       registry_site_code=label["registry_site_code"]), NOW)
+        check = verdict.evidence.get("site_code_check") or (
+            "mismatch" if verdict.evidence.get("failed") == "site_code_mismatch" else None)
+        assert _check_name(check) == label["site_code_check"]
+
+
+def _check_name(check: str | None) -> str:
+    """The rule's evidence in the labels' words: match, mismatch, or unknown (a code missing)."""
+    return {"match": "match", "mismatch": "mismatch"}.get(check or "", "unknown")
 
 
 RESOURCES = [(name, url) for name, label in sorted(OWN_LABELS.items()) for url in label.get("resources", {})]
@@ -88,9 +99,9 @@ def test_own_page_footer_resource(name, url):
         result = find_error_link_in_script(body.decode(resource["encoding"]), url)
     else:
         result = find_error_link(Page.from_bytes(body, url=url, now=NOW))
-    assert result["found"] is resource["error_link"]
-    assert result["variant"] == resource["variant"]
+    assert result.found is resource["error_link"]
+    assert result.variant == resource["variant"]
     if resource["error_link"]:
-        assert result["site_code"] == resource["site_code"]
-        merged = {"found": True}
+        assert result.site_code == resource["site_code"]
+        merged = ErrorLink(found=True)
         assert needs_render(page, merged, find_policy_column(page)) is False

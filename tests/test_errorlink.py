@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.extract.errorlink import (check_site_code, find_error_link, find_error_link_in_script,
-                                       footer_resources, normalize_code)
+from monitor.extract.errorlink import find_error_link, find_error_link_in_script, footer_resources, normalize_code
 from monitor.extract.page import Page
 
 URL = "http://www.example.gov.cn/index.html"
@@ -13,20 +12,6 @@ URL = "http://www.example.gov.cn/index.html"
 
 def page(body: str, url: str = URL) -> Page:
     return Page(html=f"<html><head><title>t</title></head><body>{body}</body></html>", url=url)
-
-
-@pytest.mark.parametrize(("found", "registry", "expected"), [
-    ("4401000004", "4401000004", "match"),
-    ("4401000004", "4406000048", "mismatch"),
-    ("BM17000009", "bm17000009", "match"),
-    (" 4401000004 ", "4401000004", "match"),
-    (None, "4401000004", "unknown"),
-    ("4401000004", "", "unknown"),
-    ("4401000004", None, "unknown"),
-    ("12345", "4401000004", "unknown"),
-])
-def test_check_site_code(found, registry, expected):
-    assert check_site_code(found, registry) == expected
 
 
 def test_normalize_code():
@@ -43,7 +28,7 @@ def test_normalize_code():
 ])
 def test_script_any_host_quotes_case(markup):
     result = find_error_link(page(markup))
-    assert result["found"] and result["site_code"] == "4401000004" and result["variant"] == "script"
+    assert result.found and result.site_code == "4401000004" and result.variant == "script"
 
 
 @pytest.mark.parametrize(("markup", "variant", "code"), [
@@ -67,7 +52,7 @@ def test_script_any_host_quotes_case(markup):
 ])
 def test_variants(markup, variant, code):
     result = find_error_link(page(markup))
-    assert (result["found"], result["variant"], result["site_code"]) == (True, variant, code)
+    assert (result.found, result.variant, result.site_code) == (True, variant, code)
 
 
 @pytest.mark.parametrize("markup", [
@@ -84,32 +69,32 @@ def test_variants(markup, variant, code):
     '<script>var re = /\'/g; var s = "<p>jiucuo</p>";</script>',
 ])
 def test_absent(markup):
-    assert find_error_link(page(markup))["found"] is False
+    assert find_error_link(page(markup)).found is False
 
 
 def test_link_without_arguments_takes_code_from_inline_function():
     markup = ('<span id="_span_jiucuo"><img src="x.png" onclick="Link()"></span>'
               "<script>function Link(){ window.open('https://zfwzgl.www.gov.cn/exposure/jiucuo.html"
               "?site_code=4201110038&url=' + location.href); }</script>")
-    assert find_error_link(page(markup))["site_code"] == "4201110038"
+    assert find_error_link(page(markup)).site_code == "4201110038"
 
 
 def test_site_code_falls_back_to_meta_and_prefers_script():
     html = ('<html><head><META content="1306000033" name="SiteIDCode"></head><body>'
             '<div id="_span_jiucuo"><div id="_jiucuo_" sitecode="1100000088"></div></div>'
             '<script id="_jiucuo_" sitecode="1101060001" src="jiucuo.js"></script></body></html>')
-    assert find_error_link(Page(html=html))["site_code"] == "1101060001"
+    assert find_error_link(Page(html=html)).site_code == "1101060001"
     bare = Page(html='<html><head><meta name="siteidcode" content="1306000033"></head><body>x</body></html>')
-    assert find_error_link(bare) == {"found": False, "site_code": "1306000033", "url": None, "variant": None}
+    assert find_error_link(bare).to_json() == {"found": False, "site_code": "1306000033", "url": None, "variant": None}
 
 
 @pytest.mark.parametrize("raw", [b"", b"\xff\xfe\x00", b"\x00\x01junk<<<", b"<html><body><script id=\"_jiucuo_\" site",
                                  "<scr\u0000ipt>".encode(), b"<" * 5000])
 def test_never_raises(raw):
     result = find_error_link(Page.from_bytes(raw))
-    assert set(result) == {"found", "site_code", "url", "variant"}
+    assert set(result.to_json()) == {"found", "site_code", "url", "variant"}
     assert footer_resources(Page.from_bytes(raw), "www.example.gov.cn") == []
-    assert find_error_link_in_script(raw, "")["found"] in (True, False)
+    assert find_error_link_in_script(raw, "").found in (True, False)
 
 
 def test_footer_resources_same_host_only_and_ordered():
@@ -142,10 +127,10 @@ def test_footer_resources_bounded():
 def test_in_script_document_write_and_loader():
     js = 'document.writeln("<div><a href=\\"https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=4303000006\\">x</a></div>");'
     result = find_error_link_in_script(js, "http://www.xiangtan.gov.cn/static/js/foot.js")
-    assert (result["found"], result["site_code"], result["variant"]) == (True, "4303000006", "document_write")
+    assert (result.found, result.site_code, result.variant) == (True, "4303000006", "document_write")
     loader = ("var s=document.createElement('script'); s.id='_jiucuo_'; s.setAttribute('sitecode','bm05000001');"
               "s.src='https://zfwzgl.www.gov.cn/exposure/jiucuo.js'; document.body.appendChild(s);")
     result = find_error_link_in_script(loader, "")
-    assert (result["found"], result["site_code"], result["variant"]) == (True, "bm05000001", "script_loader")
-    assert result["url"] == "https://zfwzgl.www.gov.cn/exposure/jiucuo.js"
-    assert find_error_link_in_script('$("#_span_jiucuo img").attr("alt","找错");', "")["found"] is False
+    assert (result.found, result.site_code, result.variant) == (True, "bm05000001", "script_loader")
+    assert result.url == "https://zfwzgl.www.gov.cn/exposure/jiucuo.js"
+    assert find_error_link_in_script('$("#_span_jiucuo img").attr("alt","找错");', "").found is False

@@ -15,7 +15,7 @@ from monitor.extract.page import Page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dates" / "pages"
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=SHANGHAI)
-KEYS = {"published", "entries", "column", "site", "policy_column", "error_link", "privacy"}
+KEYS = {"published", "document_date", "entries", "column", "site", "policy_column", "error_link", "privacy"}
 
 
 def run(*args):
@@ -118,4 +118,4 @@ def test_huge_page_is_bounded():
     data = inspect_page(page)
     assert data["published"] == "2026-11-02T10:00:00+08:00"
     assert len(data["entries"]) > 1000
-    assert extract_published(Page.from_bytes(b"\x00" * 20_000_000, "", NOW)) is None
+    assert extract_published(Page.from_bytes(b"\x00" * 20_000_000, "", NOW)).posted is None

@@ -30,24 +30,24 @@ def test_title(text, expected):
 
 def test_heading_block_first_screen():
     result = find_policy_column(page(top=f'<div class="box"><h3>国务院信息</h3><ul>{SC}</ul></div>'))
-    assert result == {"found": True, "title": "国务院信息", "url": None, "items": 4, "position": "first_screen"}
+    assert result.to_json() == {"found": True, "title": "国务院信息", "url": None, "items": 4, "position": "first_screen"}
 
 
 def test_block_below():
     result = find_policy_column(page(bottom=f'<div class="box"><div class="tit"><span>国务院要闻</span>'
                                             f'<a href="/gwyyw/">更多</a></div><ul>{SC}</ul></div>'))
-    assert (result["position"], result["items"], result["url"]) == ("below", 4, "http://www.example.gov.cn/gwyyw/")
+    assert (result.position, result.items, result.url) == ("below", 4, "http://www.example.gov.cn/gwyyw/")
 
 
 def test_nav_link():
     result = find_policy_column(page(top='<div id="nav"><ul><li><a href="/">首页</a></li>'
                                          '<li><a href="/gwyxx/">国务院信息</a></li><li><a href="/zwgk/">政务公开</a></li></ul></div>'))
-    assert (result["found"], result["position"], result["items"]) == (True, "nav", 0)
+    assert (result.found, result.position, result.items) == (True, "nav", 0)
 
 
 def test_pushinfo_iframe():
     result = find_policy_column(page(top='<iframe src="http://www.gov.cn/pushinfo/v150203/index.htm"></iframe>'))
-    assert (result["found"], result["url"], result["items"]) == (
+    assert (result.found, result.url, result.items) == (
         True, "http://www.gov.cn/pushinfo/v150203/index.htm", 0)
 
 
@@ -56,7 +56,7 @@ def test_prefers_prominent_with_items():
                                          f'<div><h3>国务院文件</h3><ul>{SC}</ul></div>',
                                      bottom='<div class="footer"><ul><li><a href="/a/">国务要闻</a></li>'
                                             '<li><a href="/b/">省内要闻</a></li><li><a href="/c/">政府公报</a></li></ul></div>'))
-    assert (result["title"], result["items"]) == ("国务院文件", 4)
+    assert (result.title, result.items) == ("国务院文件", 4)
 
 
 @pytest.mark.parametrize("bottom", [
@@ -70,10 +70,10 @@ def test_prefers_prominent_with_items():
     '<title>国务院信息</title>',
 ])
 def test_absent(bottom):
-    assert find_policy_column(page(bottom=bottom))["found"] is False
+    assert find_policy_column(page(bottom=bottom)).found is False
 
 
 @pytest.mark.parametrize("raw", [b"", b"\x00\xff\xfe", b"<html><body><h3>\xe5\x9b\xbd\xe5\x8a\xa1\xe9\x99\xa2\xe4\xbf", b"<<<>>>" * 100])
 def test_never_raises(raw):
     result = find_policy_column(Page.from_bytes(raw))
-    assert set(result) == {"found", "title", "url", "items", "position"}
+    assert set(result.to_json()) == {"found", "title", "url", "items", "position"}

@@ -12,6 +12,9 @@ from monitor.paths import SANDBOX_REGISTRY_CSV
 from monitor.store import Store
 from monitor.store.visits import rollup_visits
 
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
+
 
 def test_every_command_has_help_with_an_example():
     runner = CliRunner()

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from monitor.config import MonitorSettings
+from monitor.extract.errorlink import ErrorLink
 from monitor.regressions import (REGRESSION_COLUMNS, VerdictRecord, default_consecutive,
                                  find_regressions, find_unrectified)
 from monitor.rules import judge_all
@@ -159,7 +161,8 @@ def test_closed_portals_since_now_and_consecutive():
     assert find_regressions(history, {}, now_after(1)) == []
     assert find_regressions(history, {}, now_after(3), consecutive={"homepage_fresh": 3}) == []
     assert len(find_regressions(history, {}, now_after(3), consecutive={"homepage_fresh": 2})) == 1
-    assert default_consecutive({"MONITOR_REGRESSION_CONSECUTIVE_REACHABLE": "3"})["reachable"] == 3
+    settings = MonitorSettings.load({"MONITOR_REGRESSION_CONSECUTIVE_REACHABLE": "3"}, environ={})
+    assert default_consecutive(settings)["reachable"] == 3
     assert default_consecutive()["columns_fresh"] == 1
 
 
@@ -183,7 +186,7 @@ def test_end_to_end_from_judged_states():
             state.visits = visits(140, 5, start=now - timedelta(days=6))
         if i >= 5:  # decay: homepage abandoned, error-report entry dropped
             state.homepage_newest = crawl_at(2).date()
-            state.error_link = {"found": False, "site_code": None, "url": None, "variant": None}
+            state.error_link = ErrorLink(found=False)
         history += [VerdictRecord.from_verdict("zz-city", f"k{i}", now, v)
                     for v in judge_all(state, now)]
     assert find_regressions(history[: 5 * 7], baselines, crawl_at(4)) == []

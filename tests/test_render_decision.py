@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.extract.errorlink import ErrorLink
 from monitor.extract.page import Page
+from monitor.extract.policy import PolicyColumn
 from monitor.extract.render import needs_render, render_signals
 
 TEXT = "".join(f'<li><a href="/xw/t{i}.html">本市第{i}条工作动态新闻标题示例</a></li>' for i in range(20))
-FOUND = {"found": True}
-MISSING = {"found": False}
+FOUND, MISSING = ErrorLink(found=True), ErrorLink(found=False)
+FOUND_P, MISSING_P = PolicyColumn(found=True), PolicyColumn(found=False)
 
 
 def page(extra: str, head: str = "", url: str = "http://www.example.gov.cn/") -> Page:
@@ -19,7 +21,7 @@ def page(extra: str, head: str = "", url: str = "http://www.example.gov.cn/") ->
 
 def test_both_found_never_renders():
     shell = Page(html='<html><body><div id="app"></div><script src="/app.js"></script></body></html>')
-    assert needs_render(shell, FOUND, FOUND) is False
+    assert needs_render(shell, FOUND, FOUND_P) is False
 
 
 @pytest.mark.parametrize("extra", [
@@ -32,18 +34,18 @@ def test_both_found_never_renders():
 ])
 def test_renders_when_entry_missing_and_script_built(extra):
     p = page(extra)
-    assert needs_render(p, MISSING, FOUND) is True, render_signals(p, MISSING, FOUND)
+    assert needs_render(p, MISSING, FOUND_P) is True, render_signals(p, MISSING, FOUND_P)
 
 
 def test_renders_shell_page():
     shell = Page(html='<html><body><div id="root"></div><script src="/main.js"></script></body></html>')
-    assert needs_render(shell, MISSING, MISSING) is True
+    assert needs_render(shell, MISSING, MISSING_P) is True
 
 
 def test_renders_when_policy_built_by_script():
     p = page("<div id='gwyxx'></div><script>$.getJSON('/data/gwyxx.json', function(d){ "
              "$('#gwyxx').html(d.map(x => '<li>'+x.TITLE+'</li>').join('')); });</script>")
-    assert needs_render(p, FOUND, MISSING) is True
+    assert needs_render(p, FOUND, MISSING_P) is True
 
 
 @pytest.mark.parametrize("extra", [
@@ -56,13 +58,13 @@ def test_renders_when_policy_built_by_script():
 ])
 def test_static_pages_do_not_render(extra):
     p = page(extra)
-    assert needs_render(p, MISSING, MISSING) is False, render_signals(p, MISSING, MISSING)
+    assert needs_render(p, MISSING, MISSING_P) is False, render_signals(p, MISSING, MISSING_P)
 
 
 def test_header_script_only_counts_without_static_nav():
     nav = "<ul class='menu'>" + "".join(f"<li><a href='/c{i}/'>栏目{i}</a></li>" for i in range(6)) + "</ul>"
-    assert needs_render(page(nav + '<script src="/js/header.js"></script>'), FOUND, MISSING) is False
-    assert needs_render(page('<script src="/js/header.js"></script>'), FOUND, MISSING) is True
+    assert needs_render(page(nav + '<script src="/js/header.js"></script>'), FOUND, MISSING_P) is False
+    assert needs_render(page('<script src="/js/header.js"></script>'), FOUND, MISSING_P) is True
 
 
 @pytest.mark.parametrize("raw", [b"", b"\x00\x01", b"<script>" * 100])

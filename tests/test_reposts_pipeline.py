@@ -16,6 +16,9 @@ import pytest
 from monitor.store import Store, stable_id
 from monitor.store.reposts import upsert_releases
 
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-29T12:00:00+08:00"
 

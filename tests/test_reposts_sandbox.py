@@ -19,6 +19,9 @@ import pytest
 from monitor.clock import SHANGHAI
 from monitor.store import Store
 
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
+
 sandbox = pytest.importorskip("monitor.sandbox")
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,10 @@ import pytest
 from monitor.rules import (FAIL, PASS, RULES, VETO_RULES, ColumnState, PortalState, Visit,
                            build_rules, judge_all, national_repost_share)
 from monitor.clock import SHANGHAI
-from monitor.rules.base import Rule, coerce
-from monitor.settings_defaults import MONITOR_DEFAULTS
+from monitor.config import MonitorSettings, convert, describe
+from monitor.extract.errorlink import ErrorLink
+from monitor.extract.policy import PolicyColumn
+from monitor.rules.base import Rule
 
 NOW = datetime(2024, 10, 20, 12, 0, tzinfo=SHANGHAI)
 
@@ -38,10 +40,8 @@ def healthy(**changes) -> PortalState:
         homepage_dated_items=30,
         columns=[column(i) for i in range(6)] + [column(10 + i, "personnel", 100) for i in range(3)],
         visits=visits(140),
-        error_link={"found": True, "site_code": "4101000001", "url": "https://zfwzgl.www.gov.cn/"
-                    "exposure/jiucuo.js", "variant": "script"},
-        policy_column={"found": True, "title": "国务院信息", "url": "/gwyxx/", "items": 8,
-                       "position": "above"},
+        error_link=ErrorLink(True, "4101000001", "https://zfwzgl.www.gov.cn/exposure/jiucuo.js", "script"),
+        policy_column=PolicyColumn(True, "国务院信息", "/gwyxx/", 8, "above"),
         reposts={"window_days": 30, "releases": 12, "reposted": 9, "within_24h": 5,
                  "median_lag_hours": 20.5},
     )
@@ -65,8 +65,8 @@ def test_registry_is_declarative():
     assert VETO_RULES == ("reachable", "homepage_fresh", "columns_fresh")
     for rule_id, cls in RULES.items():
         assert cls.id == rule_id and cls.indicator and cls.description()
-        assert set(cls.settings) <= set(MONITOR_DEFAULTS)
-    assert all(name.startswith("MONITOR_") for name in MONITOR_DEFAULTS)
+        assert set(cls.settings) <= {name for name, _, _ in describe()}
+    assert all(name.startswith("MONITOR_") for name, _, _ in describe())
 
 
 # -- reachable ----------------------------------------------------------------------------------
@@ -245,12 +245,12 @@ def test_columns_settings_override():
 
 def test_policy_column():
     assert judge("policy_column", healthy()).level == "ok"
-    below = healthy(policy_column={"found": True, "title": "国务院信息", "url": None, "items": 0,
-                                   "position": "below"})
+    below = healthy(policy_column=PolicyColumn.from_json({"found": True, "title": "国务院信息", "url": None, "items": 0,
+                                   "position": "below"}))
     v = judge("policy_column", below)
     assert (v.passed, v.level, v.evidence["reason"]) == (True, "warn", "not_prominent")
-    missing = healthy(policy_column={"found": False, "title": None, "url": None, "items": 0,
-                                     "position": None})
+    missing = healthy(policy_column=PolicyColumn.from_json({"found": False, "title": None, "url": None, "items": 0,
+                                     "position": None}))
     assert judge("policy_column", missing).passed is False
     assert judge("policy_column", healthy(policy_column=None)).passed is None
     assert judge("policy_column", healthy(homepage_ok=False)).passed is None
@@ -258,21 +258,21 @@ def test_policy_column():
 
 def test_error_link():
     assert judge("error_link", healthy()).evidence["site_code_check"] == "match"
-    missing = healthy(error_link={"found": False, "site_code": None, "url": None, "variant": None})
+    missing = healthy(error_link=ErrorLink.from_json({"found": False, "site_code": None, "url": None, "variant": None}))
     v = judge("error_link", missing)
     assert (v.passed, v.evidence["failed"]) == (False, "missing")
-    wrong = healthy(error_link={"found": True, "site_code": "4101000002", "url": None,
-                                "variant": "script"})
+    wrong = healthy(error_link=ErrorLink.from_json({"found": True, "site_code": "4101000002", "url": None,
+                                "variant": "script"}))
     v = judge("error_link", wrong)
     assert (v.passed, v.evidence["failed"], v.value) == (False, "site_code_mismatch",
                                                          "site_code_mismatch")
     assert v.evidence["site_code"] == "4101000002"
     assert judge("error_link", replace(wrong, registry_site_code=None)).level == "ok"
     case = healthy(registry_site_code="BM17000009",
-                   error_link={"found": True, "site_code": "bm17000009", "url": None,
-                               "variant": "div"})
+                   error_link=ErrorLink.from_json({"found": True, "site_code": "bm17000009", "url": None,
+                               "variant": "div"}))
     assert judge("error_link", case).level == "ok"
-    unread = healthy(error_link={"found": True, "site_code": None, "url": None, "variant": "div"})
+    unread = healthy(error_link=ErrorLink.from_json({"found": True, "site_code": None, "url": None, "variant": "div"}))
     assert judge("error_link", unread).level == "warn"
     assert judge("error_link", healthy(error_link=None)).passed is None
 
@@ -312,7 +312,7 @@ def test_overall():
     assert (overall.passed, overall.value, overall.evidence["failed"]) == (False, FAIL,
                                                                            ["homepage_fresh"])
     # element rules are not vetoes
-    no_link = healthy(error_link={"found": False, "site_code": None, "url": None, "variant": None})
+    no_link = healthy(error_link=ErrorLink.from_json({"found": False, "site_code": None, "url": None, "variant": None}))
     assert judge_all(no_link, NOW)[-1].value == PASS
     # unknown when none fails and one is unknown
     few = judge_all(healthy(visits=visits(5)), NOW)[-1]
@@ -347,6 +347,7 @@ def test_from_settings_reads_any_mapping_and_rejects_garbage():
         RULES["reachable"].from_settings({"MONITOR_REACHABLE_MIN_VISITS": "many"})
     with pytest.raises(TypeError):
         RULES["reachable"](nonsense=1)
-    assert coerce("X", "a, b", ("z",)) == ("a", "b")
-    assert coerce("X", "off", True) is False
+    assert convert("MONITOR_REACHABLE_IGNORE_ERRORS", "a, b") == ("a", "b")
+    assert convert("MONITOR_PROGRESS", "off") is False
+    assert RULES["reachable"].from_settings(MonitorSettings(reachable_min_visits=7)).min_visits == 7
     assert isinstance(RULES["reachable"](), Rule)

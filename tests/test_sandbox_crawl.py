@@ -10,6 +10,9 @@ from monitor.paths import DATA_DIR, SANDBOX_REGISTRY_CSV
 from monitor.registry import load_registry
 from monitor.store import Store
 
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
+
 FLEET = json.loads((DATA_DIR / "sandbox" / "fleet.json").read_text(encoding="utf-8"))["portals"]
 REGISTRY = load_registry(SANDBOX_REGISTRY_CSV)
 

@@ -155,6 +155,7 @@ def test_timeout_is_cancelled_when_the_client_leaves(sandbox):
     assert ("GET", "http://www.cangzhou.gov.cn/index.html", 0) in sandbox.requests[before:]
 
 
+@pytest.mark.slow
 def test_slow_portal_waits_two_seconds(sandbox):
     t0 = time.monotonic()
     status, _, _ = fetch(sandbox, "http://www.xuchang.gov.cn/")
@@ -237,6 +238,7 @@ def test_list_page_shapes(sandbox):
     assert b"<table" in table and re.search(rb"<td class=\"d\">\d{4}-\d{2}-\d{2}</td>", table)
 
 
+@pytest.mark.slow
 def test_homepage_element_resources(sandbox):
     _, headers, js = fetch(sandbox, "http://www.puyang.gov.cn/js/footer.js")
     assert "javascript" in headers["Content-Type"] and b'sitecode="4109000026"' in js

@@ -32,6 +32,9 @@ from monitor.clock import SHANGHAI
 from monitor.paths import SANDBOX_REGISTRY_CSV
 from monitor.store import Store
 
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
+
 sandbox = pytest.importorskip("monitor.sandbox")
 
 ROOT = Path(__file__).resolve().parent.parent

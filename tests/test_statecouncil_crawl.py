@@ -21,6 +21,9 @@ import pytest
 from monitor.match import release_id_for_url
 from monitor.store import Store, stable_id
 
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-29T12:00:00+08:00"
 

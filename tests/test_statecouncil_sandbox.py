@@ -15,6 +15,9 @@ from monitor.clock import iso
 from monitor.clock import SHANGHAI
 from monitor.store import Store
 
+#: real crawls of the sandbox (subprocesses): deselect with -m 'not slow'
+pytestmark = pytest.mark.slow
+
 sandbox = pytest.importorskip("monitor.sandbox")
 timeline = pytest.importorskip("monitor.sandbox.timeline")
 

@@ -22,11 +22,32 @@ def test_old_database_is_migrated_in_place_without_losing_rows(tmp_path):
     assert "rendered" not in [c.name for c in sqlite_utils.Database(path)["fetches"].columns]
 
     store = Store(path)
-    assert applied(store.db) == [name for name, _ in MIGRATIONS]
+    assert applied(store.db) == MIGRATIONS
     assert store.query("select id, rendered from fetches") == [{"id": "f1", "rendered": 0}]
     assert store.crawl("c1")["status"] == "finished"
     assert {"releases", "verdicts", "visits", "baselines"} <= set(store.db.table_names())
     store.close()
+
+
+def test_store_of_the_home_made_migrations_table_is_upgraded_in_place(tmp_path):
+    """Stores written before sqlite-utils' Migrations recorded their history in ``_migrations``:
+    it is carried over, only the newer migrations run, and no row is lost."""
+    path = tmp_path / "legacy.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, upto="005_without_rowid")
+    db["crawls"].insert({"id": "c1", "spider": "portal", "status": "finished", "started": "2026-01-01"})
+    db["_sqlite_migrations"].drop()
+    db["_migrations"].insert_all([{"name": n, "applied_at": "2026-11-01T00:00:00+00:00"}
+                                  for n in MIGRATIONS[:5]], pk="name")
+    db.conn.close()
+
+    store = Store(path)
+    assert applied(store.db) == MIGRATIONS
+    assert "_migrations" not in store.db.table_names()
+    assert "progress" in [c.name for c in store.db["crawls"].columns]
+    assert store.crawl("c1")["status"] == "finished"
+    store.close()
+    assert Store(path).db["_sqlite_migrations"].count == len(MIGRATIONS)  # idempotent
 
 
 def test_dead_crawl_marked_aborted_by_next_command_not_by_another_crawl(tmp_path):

@@ -1,4 +1,4 @@
-"""Audit baselines, official audit results, regressions and the evidence behind them (issue 6)."""
+"""Audit baselines, official audit results, regressions and the evidence behind them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from monitor.cli import UserError
 from monitor.cli.common import clock, db_option, emit, monitor_settings, open_store
 from monitor.regressions import REGRESSION_COLUMNS, default_consecutive, find_regressions, find_unrectified
 from monitor.store.states import (baselines_in_force, latest_portal_crawl_per_portal, mark_baselines,
-                                  verdict_history)
+                                  newest_crawl_of_portal, stored_fetches)
 
 VERDICT_WORDS = {"合格": "pass", "pass": "pass", "passed": "pass", "不合格": "fail", "fail": "fail",
                  "failed": "fail"}
@@ -102,7 +102,7 @@ def regressions(region, portal, since, against, rectify_by, include_recovered, f
       monitor regressions --rectify-by 2026-12-31
     """
     store = open_store(db_path)
-    from monitor.judging import judge_missing
+    from monitor.judging import judge_missing, verdict_history
     settings = monitor_settings()
     judge_missing(store, settings)
     portals = _portal_filter(store, region, portal)
@@ -148,19 +148,10 @@ def evidence(portal_id, crawl, url, output, db_path):
     """
     store = open_store(db_path)
     if crawl is None:
-        rows = store.query("select crawl_id from portal_crawls pc join crawls c on c.id = pc.crawl_id "
-                           "where pc.portal_id = ? order by c.started desc limit 1", [portal_id])
-        if not rows:
+        crawl = newest_crawl_of_portal(store, portal_id)
+        if crawl is None:
             raise UserError(f"no crawl of portal {portal_id!r} in {db_path}")
-        crawl = rows[0]["crawl_id"]
-    sql = "select * from fetches where crawl_id = ? and portal_id = ?"
-    args = [crawl, portal_id]
-    if url:
-        sql += " and (url = ? or final_url = ?)"
-        args += [url, url]
-    else:
-        sql += " and kind in ('homepage', 'migrated')"
-    fetches = store.query(sql + " order by rendered, fetched_at", args)
+    fetches = stored_fetches(store, crawl, portal_id, url)
     if not fetches:
         raise UserError(f"no stored fetch of {url or 'the homepage'} for portal {portal_id!r} in crawl {crawl}")
     fetch = fetches[0]

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from monitor.cli import UserError
-from monitor.paths import DEFAULT_DB
+from monitor.config import MonitorSettings, SettingsError
 from monitor.store import Store, StoreError
 
 FORMATS = ("table", "json", "csv")
 
 
+def monitor_settings() -> MonitorSettings:
+    """The ``MONITOR_*`` settings (environment, else defaults), or one line naming a bad one."""
+    try:
+        return MonitorSettings.load()
+    except SettingsError as exc:
+        raise UserError(str(exc)) from None
+
+
 def default_db() -> str:
     """``MONITOR_DB`` from the environment, else the project's ``data/monitor.db``."""
-    return os.environ.get("MONITOR_DB") or str(DEFAULT_DB)
+    return monitor_settings().db
 
 
 def db_option(func):
@@ -38,33 +44,16 @@ def open_store(path: str, readonly: bool = True) -> Store:
         raise UserError(str(exc)) from None
 
 
-def monitor_settings():
-    """The project's Scrapy settings (``monitor.settings``, environment overrides included),
-    wherever the command is run from."""
-    from scrapy.settings import Settings
-    settings = Settings()
-    settings.setmodule("monitor.settings", priority="project")
-    return settings
-
-
 def clock(store=None):
     """Now for reports: ``MONITOR_NOW`` when set, else the later of the real time and the clock of
     the newest crawl (replays and the sandbox run ahead of the wall clock)."""
-    from datetime import datetime
-
-    from monitor.clock import ClockError, parse_now
-    from monitor.clock import SHANGHAI
-    if os.environ.get("MONITOR_NOW"):
-        try:
-            return parse_now(os.environ["MONITOR_NOW"])
-        except ClockError as exc:
-            raise UserError(str(exc)) from None
-    now = datetime.now(SHANGHAI)
-    if store is not None:
+    settings = monitor_settings()
+    now = settings.clock()
+    if store is not None and not settings.now:
         from monitor.store.states import crawl_now
-        latest = store.query("select * from crawls where status = 'finished' order by finished desc limit 1")
+        latest = store.latest_finished_crawl(spider=None)
         if latest:
-            now = max(now, crawl_now(latest[0]))
+            now = max(now, crawl_now(latest))
     return now
 
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from datetime import date, timedelta
 
 import click
 
 from monitor.cli import UserError
-from monitor.cli.common import db_option, format_option, open_store
-from monitor.clock import ClockError, parse_now
+from monitor.cli.common import db_option, format_option, monitor_settings, open_store
 from monitor.exports import format_table, neutralise
 from monitor.match import DEFAULT_THRESHOLD
-from monitor.reposts import DEFAULT_WINDOW_DAYS, match_window, summarize, window_days
+from monitor.reposts import match_window, summarize
 
 COLUMNS = ("portal_id", "name", "region", "releases", "reposted", "within_24h", "median_lag_hours")
 
@@ -50,7 +48,7 @@ def emit(rows: list[dict], columns, fmt: str, extra: dict | None = None) -> None
 @click.option("--region", "region", default=None, metavar="R[,R…]", help="Only portals of these regions.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD",
               help="Window start: releases published on or after this day. "
-                   f"Default: MONITOR_REPOST_WINDOW_DAYS ({DEFAULT_WINDOW_DAYS}) days before now.")
+                   "Default: MONITOR_REPOST_WINDOW_DAYS (30) days before now.")
 @click.option("--rematch", is_flag=True, help="Match the window's entries against the releases again first.")
 @click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
               help="Title similarity for --rematch (0-1).")
@@ -69,11 +67,9 @@ def reposts(portal, region, since, rematch, threshold, fmt, db_path) -> None:
     """
     if portal and region:
         raise UserError("give either --portal or --region, not both")
-    try:
-        now = parse_now(os.environ.get("MONITOR_NOW"))
-    except ClockError as exc:
-        raise UserError(str(exc)) from None
-    days = window_days(os.environ)
+    settings = monitor_settings()
+    now = settings.clock()
+    days = settings.repost_window_days
     start = parse_day(since) if since else (now - timedelta(days=days)).date()
     portal_ids = [p.strip() for p in portal.split(",") if p.strip()] if portal else None
     regions = [r.strip() for r in region.split(",") if r.strip()] if region else None

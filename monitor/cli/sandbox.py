@@ -42,11 +42,12 @@ def sandbox(port, host, phase, now_text, audit_text, registry, fleet_path, size,
         scrapy crawl portal -a region=all
       monitor sandbox --size 2000 --write-registry /tmp/fleet.csv
     """
-    from monitor.sandbox import Sandbox, load_fleet, parse_now, synthetic_fleet, write_registry as write_csv
+    from monitor.clock import parse_now
+    from monitor.sandbox import Sandbox, load_fleet, synthetic_fleet, write_registry as write_csv
 
     try:
-        now = parse_now(now_text)
-        audit_now = parse_now(audit_text)
+        now = parse_now(now_text) if now_text else None
+        audit_now = parse_now(audit_text) if audit_text else None
     except ValueError as exc:
         raise UserError(f"--now/--audit-now: not an ISO date-time ({exc})") from None
     try:

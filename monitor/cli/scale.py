@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 
@@ -10,7 +9,6 @@ import click
 
 from monitor.cli import UserError
 from monitor.cli.common import FORMATS, emit, monitor_settings
-from monitor.paths import REGISTRY_CSV
 
 SPIDERS = ("portal", "probe", "statecouncil")
 DEFAULT_PROJECT = "portal_monitor"
@@ -42,7 +40,7 @@ def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
 def _region_counts(registry_path: str, regions: str) -> dict[str, int]:
     from monitor.registry import RegistryError, SelectionError, load_registry
     try:
-        registry = load_registry(registry_path, os.environ.get("MONITOR_ALLOW_HOSTS"))
+        registry = load_registry(registry_path, list(monitor_settings().allow_hosts))
         portals = registry.select(regions, None)
     except RegistryError as exc:
         raise UserError("invalid registry: " + "; ".join(exc.problems)) from None
@@ -115,7 +113,7 @@ def schedule(nodes, spider, regions, project, settings, args, registry_path, tim
         plan.append((nodes[0], [], 0))
     else:
         registry = (registry_path or dict(setting_pairs).get("MONITOR_REGISTRY")
-                    or os.environ.get("MONITOR_REGISTRY") or str(REGISTRY_CSV))
+                    or monitor_settings().registry)
         counts = _region_counts(registry, regions)
         for node, shard in zip(nodes, shard_regions(counts, len(nodes))):
             plan.append((node, shard, sum(counts[r] for r in shard)))
@@ -174,23 +172,22 @@ def merge(inputs, output, rejudge):
 
 def _rejudge(store, crawl_ids: list[str]) -> int:
     from monitor.judging import judge_crawl
-    from monitor.reposts import match_window, setting, window_days, window_since
-    from monitor.match import DEFAULT_THRESHOLD
-    from monitor.store.states import crawl_now
+    from monitor.reposts import match_window, window_since
+    from monitor.store.reposts import has_releases as any_releases
+    from monitor.store.states import crawl_now, portal_ids_of_crawl
     settings = monitor_settings()
-    threshold = float(setting(settings, "MONITOR_REPOST_THRESHOLD", DEFAULT_THRESHOLD))
-    days = window_days(settings)
+    threshold = settings.repost_threshold
+    days = settings.repost_window_days
     n = 0
     try:
-        has_releases = bool(store.query("select 1 from releases limit 1"))
+        has_releases = any_releases(store)
         for cid in crawl_ids:
             crawl = store.crawl(cid)
             if crawl is None or crawl["spider"] != "portal" or crawl["status"] != "finished":
                 continue
             now = crawl_now(crawl)
             if has_releases:
-                portal_ids = [r["portal_id"] for r in store.query(
-                    "select portal_id from portal_crawls where crawl_id = ?", [cid])]
+                portal_ids = portal_ids_of_crawl(store, cid)
                 match_window(store, since=window_since(now, days), now=now, threshold=threshold,
                              portal_ids=portal_ids)
             judge_crawl(store, cid, settings)

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from monitor.cli import UserError
+from monitor.clock import duration_text
 from monitor.cli.common import db_option, emit, format_option, open_store
 
-CRAWL_COLUMNS = ("id", "spider", "selection", "status", "started", "finished", "portals", "pages", "failures")
+CRAWL_COLUMNS = ("id", "spider", "selection", "status", "started", "finished", "portals", "pages", "failures",
+                 "progress")
+
+
+def progress_text(crawl: dict) -> str:
+    """A running crawl's last heartbeat as people read it: ``12/92 portals, 340 pages, 5 failures,
+    ETA 3m05s`` (as of the heartbeat's time)."""
+    if crawl.get("status") != "running" or not crawl.get("progress"):
+        return ""
+    try:
+        p = json.loads(crawl["progress"])
+    except ValueError:
+        return ""
+    total = f"/{p['total']}" if p.get("total") is not None else ""
+    text = (f"{p.get('done', 0)}{total} {p.get('unit', 'portals')}, {p.get('pages', 0)} pages, "
+            f"{p.get('failures', 0)} failures")
+    if p.get("eta_s") is not None:
+        text += f", ETA {duration_text(p['eta_s'])}"
+    return text + f" (at {str(crawl.get('heartbeat') or '')[11:19]} UTC)"
+
 
 
 @click.command()
@@ -16,7 +38,8 @@ CRAWL_COLUMNS = ("id", "spider", "selection", "status", "started", "finished", "
 @format_option()
 @db_option
 def crawls(spider, limit, fmt, db_path):
-    """List crawls, newest first: running, finished, or aborted (process died).
+    """List crawls, newest first: running (with its progress at the last heartbeat: portals done,
+    pages, failures, ETA), finished, or aborted (process died).
 
     \b
     Example:
@@ -25,6 +48,8 @@ def crawls(spider, limit, fmt, db_path):
     store = open_store(db_path)
     rows = list(reversed(store.crawls(spider=spider)))[:limit]
     store.close()
+    for row in rows:
+        row["progress"] = progress_text(row)
     emit(rows, CRAWL_COLUMNS, fmt, None)
 
 

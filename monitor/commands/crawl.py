@@ -1,8 +1,11 @@
-"""``scrapy crawl`` that checks the registry and the ``region``/``portal`` arguments first.
+"""``scrapy crawl`` that checks the settings, the registry and the ``region``/``portal`` arguments
+first.
 
-An unknown region or portal, or a bad registry, fails before any request with one clear message
-(listing the valid names, or every bad registry line) and a non-zero exit, instead of a traceback
-from inside the engine.
+A bad ``MONITOR_*`` value, an unknown region or portal, or a bad registry fails before any request
+with one clear message (naming the setting, listing the valid names, or every bad registry line)
+and a non-zero exit, instead of a traceback from inside the engine. The spider resolves the same
+selection again through the same function (``monitor.selection.resolve``) when a scheduler such as
+scrapyd starts it without this command.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-from monitor.clock import ClockError, parse_now
-from monitor.registry import RegistryError, SelectionError, load_registry
+from monitor.config import MonitorSettings, SettingsError
+from monitor.selection import SelectionFailed, resolve
 from monitor.store import Store, StoreError
 
 REGISTRY_SPIDERS = {"portal", "probe"}
@@ -29,17 +32,11 @@ class Command(ScrapyCrawl):
         super().run(args, opts)
 
     def _check(self, spider: str, spargs: dict) -> str | None:
-        settings = self.settings
         try:
-            parse_now(settings.get("MONITOR_NOW"))
+            settings = MonitorSettings.load(self.settings)
             if spider in REGISTRY_SPIDERS:
-                if spargs.get("region") and spargs.get("portal"):
-                    return "give either -a region=… or -a portal=…, not both"
-                registry = load_registry(settings.get("MONITOR_REGISTRY"), settings.get("MONITOR_ALLOW_HOSTS"))
-                registry.select(spargs.get("region"), spargs.get("portal"))
-            Store(settings.get("MONITOR_DB"), heartbeat_stale=settings.getint("MONITOR_HEARTBEAT_STALE")).close()
-        except RegistryError as exc:
-            return "invalid registry:\n" + "\n".join(exc.problems)
-        except (SelectionError, ClockError, StoreError) as exc:
+                resolve(settings, spargs.get("region"), spargs.get("portal"))
+            Store(settings.db, heartbeat_stale=settings.heartbeat_stale).close()
+        except (SettingsError, SelectionFailed, StoreError) as exc:
             return str(exc)
         return None

@@ -1,12 +1,21 @@
-"""An article page's own publication date, as a cascade, most precise source first.
+"""An article page's dates: when the portal posted it, and the document's own date.
 
-1. the labelled visible date (发布时间/发布日期/日期/时间/成文日期…, then 更新时间): portals print
-   what they count as the publication date, and the State Council checks judge the visible one, so it
+``posted`` is what the freshness rules need (首页/栏目更新: when did the portal publish the item), as a
+cascade, most precise source first:
+
+1. the labelled visible posting date (发布时间/发布日期/日期/时间…, then 更新时间): portals print what
+   they count as the publication date, and the State Council checks judge the visible one, so it
    beats a disagreeing ``PubDate`` meta (often a page regeneration time);
-2. an unlabelled date right after the title (``标题 2023-12-05 来源：…``);
-3. CMS meta tags (``PubDate``, ``publishdate``, ``firstpublishedtime``…; never ``Maketime``);
-4. the URL (``/art/2024/10/14/art_``, ``/t20200805_``, ``/content/2017-02/07/content_``…);
+2. CMS meta tags (``PubDate``, ``publishdate``, ``firstpublishedtime``…; never ``Maketime``);
+3. the URL (``/art/2024/10/14/art_``, ``/t20200805_``, ``/content/2017-02/07/content_``…);
+4. an unlabelled date right after the title (``标题 2023-12-05 来源：…``);
 5. dateparser over a label's text that none of the hand-written forms matched.
+
+``document_date`` is the document's own date, reported separately: a labelled 成文日期/发文日期/
+生成日期/印发日期 (the 政府信息公开 attribute table), a bulletin's date in parentheses under its heading
+(``（2023年4月12日）``), or the 落款 date closing the text. A notice is often posted weeks after it
+was signed; dating it by its signature would make a fresh column look stale. It is used as
+``posted`` only when nothing else dates the page.
 
 Never a copyright year (not a full date), a date inside scripts, comments, footers or
 related-article boxes, nor a date more than a day after ``page.now``.
@@ -15,10 +24,12 @@ related-article boxes, nor a date more than a day after ``page.now``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from lxml import etree
 
+from monitor.clock import iso
 from monitor.extract.dates import FULL_DATE_RE, day_of, make, not_future, parse_date, parse_loose
 from monitor.extract.page import Page
 
@@ -29,14 +40,30 @@ CLASS_TITLE_XPATH = etree.XPath("//body//*[contains(@class, 'title') or contains
 _HIDDEN_TAGS = frozenset(("script", "style", "noscript", "select", "option", "textarea"))
 TITLE_XPATH = etree.XPath("string(//title)")
 
-#: a label followed by a colon (ASCII/full-width), spaces or brackets; the label must not be the end
-#: of a longer word (生成日期, 招标公告日期, 活动时间 are not publication dates)
+#: a label followed by a colon (ASCII/full-width), spaces or brackets. Two-character labels (日期,
+#: 时间, 发布) must not be the end of a longer word (招标公告日期, 活动时间 are not publication dates);
+#: the compound labels stand on their own, also where table cells run together in the page's text
+#: ("发文机关：市政府办公厅成文日期：…")
 LABEL_RE = re.compile(
-    r"(?<![\u4e00-\u9fff])(?:信息|文章|新闻|网站)?(?P<label>发布时间|发布日期|发表时间|发文日期|公开日期"
-    r"|公告时间|发稿时间|发布于|发布|成文日期|印发日期|更新时间|更新日期|日期|时间)"
+    r"(?:(?P<long>发布时间|发布日期|发表时间|发文日期|公开日期|发稿时间|成文日期|成文时间|印发日期|生成日期"
+    r"|签发日期|更新时间|更新日期)"
+    r"|(?<![\u4e00-\u9fff])(?:信息|文章|新闻|网站)?(?P<short>公告时间|发布于|发布|日期|时间))"
     r"\s*[:：]?\s*[\[【(（]?\s*")
 #: lower is better; 更新时间 is only used when the page prints nothing else
-LABEL_RANK = {"成文日期": 2, "印发日期": 2, "更新时间": 3, "更新日期": 3}
+LABEL_RANK = {"更新时间": 3, "更新日期": 3}
+#: labels of the document's own date (signed, issued), not of its posting
+#: (the date the document was finished first; 生成日期, when its disclosure record was generated, last)
+DOCUMENT_RANK = {"成文日期": 10, "成文时间": 10, "发文日期": 11, "印发日期": 11, "签发日期": 12, "生成日期": 13}
+#: a line that is only a date in 年月日 form: a bulletin's date under its heading, a 落款
+_CLOSING_RE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_MAX_CLOSING_CANDIDATES = 4
+#: how far below the heading a bulletin's own date may stand (past a 来源/作者 line)
+_BULLETIN_CHARS = 60
+_BULLETIN_RE = re.compile(r"[(（]\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[)）]")
+#: the 落款 closes the document: only the end of the page's text is searched for it
+_CLOSING_SCAN_CHARS = 30_000
+_BARE_DATE_RE = re.compile(r"^[\s(（\[【]*(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})"
+                           r"\s*日[\s)）\]】]*$")
 #: meta names (lower case) that carry the publication date, best first
 META_NAMES = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time",
               "publishtime", "publish_time", "published", "datepublished", "dc.date.issued",
@@ -66,43 +93,76 @@ _DATE_SHAPE_RE = re.compile(r"\d{1,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"
 _OPENERS = frozenset("([（【[:：|")
 _CLOSERS = frozenset(")]）】|")
 
-Published = date | datetime | None
+DateValue = date | datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """An article's dates. ``posted``: when the portal posted it (aware datetime when a time is
+    known, else a date); ``document_date``: the document's own date; ``source``: which step of the
+    cascade gave ``posted`` (visible, meta, url, near_title, loose, document)."""
+
+    posted: DateValue = None
+    document_date: date | None = None
+    source: str | None = None
+
+    def to_json(self) -> dict:
+        return {"published": iso(self.posted), "document_date": iso(self.document_date)}
+
+
+NOTHING = Published()
 
 
 def extract_published(page: Page) -> Published:
-    """The publication date of an article page: aware datetime when a time is known, else a date."""
+    """The dates of an article page (never raises: a broken page has no dates)."""
     try:
         return _extract(page)
     except (ValueError, TypeError, etree.LxmlError, RecursionError):
-        return None
+        return NOTHING
 
 
 def _extract(page: Page) -> Published:
     tree = page.tree
     if tree is None:
-        return url_date(page.url, page) if page.url else None
-    labelled, unparsed = labelled_date(tree, page)
-    if isinstance(labelled, datetime):
-        return labelled
+        from_url = url_date(page.url, page) if page.url else None
+        return Published(from_url, None, "url") if from_url else NOTHING
+    body = tree.find("body")  # the root is <html>: a direct child lookup, no XPath
+    text = etree.tostring(body if body is not None else tree, method="text", encoding=str)
+    labelled, unparsed, document = labelled_date(tree, page, text)
     meta = meta_date(tree, page)
+    title = meta_title(tree)
+    maybe_bulletin = _BULLETIN_RE.search(text) is not None
+    head = _title_element(tree, title) if labelled is None or maybe_bulletin else None
+    bulletin = bulletin_date(head, page) if maybe_bulletin else None
+    if document is None:
+        document = bulletin or closing_date(tree, page, text)
+    document = day_of(document) if document is not None else None
+    posted, source = _posted(head, title, page, labelled, meta, unparsed, bulletin)
+    if posted is None and document is not None:
+        posted, source = document, "document"
+    return Published(posted, document, source)
+
+
+def _posted(head, title: str, page: Page, labelled: DateValue, meta: DateValue, unparsed: list[str],
+            bulletin: DateValue) -> tuple[DateValue, str | None]:
     if labelled is not None:
-        return _with_time(labelled, meta)
-    near = near_title_date(tree, page, meta_title(tree))
-    if near is not None:
-        return _with_time(near, meta)
+        return _with_time(labelled, meta), "visible"
+    near = near_title_date(head, page, title) if head is not None else None
+    if near is not None and (bulletin is None or day_of(near) != day_of(bulletin)):
+        return _with_time(near, meta), "near_title"
     if meta is not None:
-        return meta
+        return meta, "meta"
     from_url = url_date(page.url, page)
     if from_url is not None:
-        return from_url
+        return from_url, "url"
     for text in unparsed:  # slow dateparser, reached only when nothing else found a date
         value = parse_loose(text, page.now)
         if value is not None:
-            return value
-    return None
+            return value, "loose"
+    return None, None
 
 
-def _with_time(visible: date | datetime, meta: Published) -> date | datetime:
+def _with_time(visible: date | datetime, meta: DateValue) -> date | datetime:
     """A visible date without a time takes the meta's time when both name the same day."""
     if (not isinstance(visible, datetime) and isinstance(meta, datetime)
             and day_of(meta) == visible):
@@ -118,7 +178,11 @@ def _in_other_box(node) -> bool:
         return False
     if node.is_tail:
         element = element.getparent()
-    elif element.tag in _HIDDEN_TAGS:
+    return _element_in_other_box(element)
+
+
+def _element_in_other_box(element) -> bool:
+    if element is not None and element.tag in _HIDDEN_TAGS:
         return True
     depth = 0
     while element is not None and element.tag != "body":
@@ -136,14 +200,17 @@ def _in_other_box(node) -> bool:
     return False
 
 
-def labelled_date(tree, page: Page) -> tuple[date | datetime | None, list[str]]:
-    """The best-ranked, first labelled date in the visible text, plus label texts left unparsed.
+def labelled_date(tree, page: Page, text: str | None = None) -> tuple[DateValue, list[str], DateValue]:
+    """The best-ranked, first labelled posting date in the visible text, the label texts left
+    unparsed, and the first labelled document date (成文日期…).
 
     Speed: the labels are found with ``str.find`` over libxml2's own text serialisation (comments
     excluded), and only the chosen candidate is checked in the tree (script, footer, related box),
-    instead of walking every text node in Python."""
-    body = tree.find("body")  # the root is <html>: a direct child lookup, no XPath
-    text = etree.tostring(body if body is not None else tree, method="text", encoding=str)
+    instead of walking every text node in Python. ``text``: that serialisation, when the caller
+    has it already."""
+    if text is None:
+        body = tree.find("body")  # the root is <html>: a direct child lookup, no XPath
+        text = etree.tostring(body if body is not None else tree, method="text", encoding=str)
     found, seen, unparsed = [], set(), []
     for key in ("时间", "日期", "发布"):
         at = text.find(key)
@@ -162,14 +229,54 @@ def labelled_date(tree, page: Page) -> tuple[date | datetime | None, list[str]]:
             value = not_future(make(int(dm["y"]), int(dm["m"]), int(dm["d"]), dm["H"], dm["M"],
                                     dm["S"]), page.now)
             if value is not None:
-                label = m.group("label")
-                rank = LABEL_RANK.get(label, 0 if len(label) > 2 else 1)
+                label = m.group("long") or m.group("short")
+                rank = DOCUMENT_RANK.get(label) or LABEL_RANK.get(label, 0 if len(label) > 2 else 1)
                 found.append((rank, m.start(), value, text[dm.start():dm.end("d")]))
-    for _, _, value, needle in sorted(found, key=lambda c: c[:2]):
+    posting = document = None
+    for rank, _, value, needle in sorted(found, key=lambda c: c[:2]):
+        if (document if rank >= 10 else posting) is not None:
+            continue
         nodes = TEXT_WITH_XPATH(tree, s=needle)
         if not nodes or any(not _in_other_box(node) for node in nodes):
-            return value, unparsed
-    return None, unparsed
+            if rank >= 10:
+                document = value
+            else:
+                posting = value
+        if posting is not None and document is not None:
+            break
+    return posting, unparsed, document
+
+
+def bulletin_date(head, page: Page) -> DateValue:
+    """A date standing alone in parentheses right under the heading element ``head``
+    (``（2023年4月12日）``): the date a bulletin, a communiqué or a speech carries as its own, not
+    when it was posted."""
+    if head is None:
+        return None
+    m = _BULLETIN_RE.search(_text_after(head, _BULLETIN_CHARS))
+    return not_future(make(int(m[1]), int(m[2]), int(m[3])), page.now) if m else None
+
+
+def closing_date(tree, page: Page, text: str) -> DateValue:
+    """The 落款 date: the last 年月日 date of the page's text (``text``, its serialisation) that
+    stands alone in its element (after the issuing body's name), outside footers and side boxes.
+    The candidates are found in the text, and only they are looked up in the tree."""
+    tail = text[-_CLOSING_SCAN_CHARS:]
+    candidates = list(_CLOSING_RE.finditer(tail))[-_MAX_CLOSING_CANDIDATES:]
+    for m in reversed(candidates):
+        for node in TEXT_WITH_XPATH(tree, s=m.group(0)):
+            if not _BARE_DATE_RE.match(node):
+                continue
+            element = node.getparent()
+            if node.is_tail:
+                element = element.getparent()
+            # the date is the whole line: its element holds nothing else
+            if element is None or len(element.text_content()) > 40 or _element_in_other_box(element):
+                continue
+            value = not_future(make(int(m["y"]), int(m["m"]), int(m["d"])), page.now)
+            if value is not None:
+                return value
+    return None
 
 
 def meta_title(tree) -> str:
@@ -179,9 +286,9 @@ def meta_title(tree) -> str:
     return ""
 
 
-def near_title_date(tree, page: Page, title: str = "") -> Published:
-    """An unlabelled date printed right after the title heading (``标题 2023-12-05 来源：…``)."""
-    head = _title_element(tree, title)
+def near_title_date(head, page: Page, title: str = "") -> DateValue:
+    """An unlabelled date printed right after the title heading element ``head``
+    (``标题 2023-12-05 来源：…``)."""
     if head is None:
         return None
     # the heading's own text may end with the date ("标题 ( 2024-05-11)")
@@ -253,7 +360,7 @@ def _title_element(tree, title: str):
     return first_h1
 
 
-def meta_date(tree, page: Page) -> Published:
+def meta_date(tree, page: Page) -> DateValue:
     """The best CMS meta date (any case, attribute order, quoting; ``Maketime`` never counts)."""
     best, best_rank = None, len(META_NAMES)
     for meta in tree.iter("meta"):

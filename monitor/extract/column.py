@@ -21,12 +21,18 @@ from monitor.extract.page import Page
 from monitor.paths import COLUMN_TYPES_CSV
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ColumnInfo:
+    """A column (list) page: its name, its type and update limit from the column-type table, and
+    whether it says it is blank (暂无信息)."""
+
     name: str | None
     type: str | None
     max_age_days: int | None
     blank: bool
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "type": self.type, "blank": self.blank}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Date strings as Chinese government portals print them, parsed to ``date`` or aware ``datetime``.
 
 Hand-written regexes cover every form the portals use (``2024-09-10 09:24``, ``2024/09/06``,
+``2020年09月15日 09时32分``,
 ``2024.09.30``, ``2026年05月09日``, ``2026-09-24-10:00:00``, ``10∶08`` with U+2236, full-width colons,
 ideographic spaces, month-day ``02-25`` in lists). They are ~100x faster than dateparser, which
 htmldate falls back to for 年月日 and which dominates its run time; dateparser is kept only as the
@@ -24,7 +25,7 @@ FUTURE_SLACK = timedelta(days=1)
 
 _SEP = r"\s*[-/.．／－]\s*"
 _TIME = (r"(?:(?:[T\-－]|&#32;)?\s*(?P<H>[012]?\d)\s*[:：∶时]\s*(?P<M>[0-5]\d)"
-         r"(?:\s*[:：∶分]\s*(?P<S>[0-5]\d))?)?")
+         r"(?:\s*[:：∶分]\s*(?P<S>[0-5]\d))?(?:\s*[分秒])?)?")
 #: a full date with optional time: 2024-09-10 09:24, 2024/9/6, 2024.09.30, 2024年5月9日 10∶08
 FULL_DATE_RE = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20)\d\d)\s*(?:" + _SEP + r"|年\s*)(?P<m>\d{1,2})\s*(?:" + _SEP
@@ -139,7 +140,7 @@ def parse_loose(text: str, now: datetime) -> date | None:
 
         value = dateparser.parse(
             text, languages=["zh", "en"],
-            settings={"TIMEZONE": "Asia/Shanghai", "RETURN_AS_TIMEZONE_AWARE": False,
+            settings={"TIMEZONE": SHANGHAI.key, "RETURN_AS_TIMEZONE_AWARE": False,
                       "PREFER_DATES_FROM": "past", "RELATIVE_BASE": now.replace(tzinfo=None),
                       "STRICT_PARSING": True, "REQUIRE_PARTS": ["day", "month", "year"]})
     except Exception:  # dateparser raises assorted errors on junk; a fallback must not

@@ -15,10 +15,13 @@ Detection is a cascade, most precise variant first; see ``_VARIANT_RANK``.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urljoin, urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
+
+from monitor.extract.jsstrings import js_string_runs
 
 #: a 网站标识码: 6-digit division code + 4 digits, or ``bm`` + 8 digits for State Council departments
 SITE_CODE_RE = re.compile(r"^(\d{10}|bm\d{8})$")
@@ -57,22 +60,45 @@ _X_CLASS_JIUCUO = etree.XPath(
     "//*[contains(translate(@class,'JIUCO','jiuco'),'jiucuo') or contains(translate(@id,'JIUCO','jiuco'),'jiucuo')]")
 
 
-def empty_result() -> dict:
-    return {"found": False, "site_code": None, "url": None, "variant": None}
+@dataclass(frozen=True, slots=True)
+class ErrorLink:
+    """The error-report entry of a page (or of the portal, once footers and renders are read).
+
+    ``via``: the footer script/iframe where it was found; ``rendered``: found only after rendering.
+    """
+
+    found: bool = False
+    site_code: str | None = None
+    url: str | None = None
+    variant: str | None = None
+    via: str | None = None
+    rendered: bool = False
+
+    def to_json(self) -> dict:
+        """``{found, site_code, url, variant}`` (+ ``via``/``rendered`` when set): what
+        ``monitor inspect`` prints and the store keeps."""
+        out = {"found": self.found, "site_code": self.site_code, "url": self.url, "variant": self.variant}
+        if self.via:
+            out["via"] = self.via
+        if self.rendered:
+            out["rendered"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "ErrorLink | None":
+        if data is None:
+            return None
+        return cls(bool(data.get("found")), data.get("site_code"), data.get("url"), data.get("variant"),
+                   data.get("via"), bool(data.get("rendered")))
+
+
+NOT_FOUND = ErrorLink()
 
 
 def normalize_code(value) -> str | None:
     """The site code in canonical form (``bm`` lower-case), or None if it is not one."""
     code = _WS.sub("", str(value or "")).lower()
     return code if SITE_CODE_RE.match(code) else None
-
-
-def check_site_code(found_code, registry_code) -> str:
-    """``match``, ``mismatch`` (e.g. a footer template copied from another site) or ``unknown``."""
-    found, registry = normalize_code(found_code), normalize_code(registry_code)
-    if not found or not registry:
-        return "unknown"
-    return "match" if found == registry else "mismatch"
 
 
 def site_id_code(page) -> str | None:
@@ -87,8 +113,8 @@ def site_id_code(page) -> str | None:
     return None
 
 
-def find_error_link(page) -> dict:
-    """``{found, site_code, url, variant}`` for the error-report entry in a page's own HTML.
+def find_error_link(page) -> ErrorLink:
+    """The error-report entry in a page's own HTML.
 
     ``site_code`` is the entry's code; when the entry carries none, or there is no entry, it is the
     page's SiteIDCode meta (as the corpus labels it), else None. ``url`` is the entry's link or
@@ -96,24 +122,26 @@ def find_error_link(page) -> dict:
     """
     tree = _tree(page)
     if tree is None:
-        return empty_result()
+        return NOT_FOUND
     base = getattr(page, "url", "") or ""
     try:
         result = _pick(_scan_tree(tree, base), _link_function_code(tree))
     except (ValueError, TypeError, etree.LxmlError):
-        result = empty_result()
-    if result["site_code"] is None:
-        result["site_code"] = site_id_code(page)
+        result = NOT_FOUND
+    if result.site_code is None:
+        code = site_id_code(page)
+        if code is not None:
+            result = replace(result, site_code=code)
     return result
 
 
-def find_error_link_in_script(js_text, base_url: str = "") -> dict:
+def find_error_link_in_script(js_text, base_url: str = "") -> ErrorLink:
     """The entry inside a fetched same-host script (a footer written by ``document.write`` or
     ``innerHTML`` strings, or a loader that creates the ``_jiucuo_`` script)."""
     try:
         js = js_text.decode("utf-8", "replace") if isinstance(js_text, bytes) else str(js_text or "")
     except Exception:  # noqa: BLE001 - never raise on junk input
-        return empty_result()
+        return NOT_FOUND
     try:
         candidates = _scan_js(js, base_url or "")
     except (ValueError, TypeError, etree.LxmlError):
@@ -121,7 +149,7 @@ def find_error_link_in_script(js_text, base_url: str = "") -> dict:
     if not candidates and _CREATE_SCRIPT.search(js) and (_JIUCUO_JS.search(js) or "_jiucuo_" in js.lower()):
         code = _first_code(js)
         url = None
-        for text in _js_string_runs(js):
+        for text in js_string_runs(js):
             if _JIUCUO_JS.search(text):
                 url = _clean_url(text, base_url)
                 break
@@ -242,7 +270,7 @@ def _scan_js(js: str, base: str) -> list[tuple[str, str | None, str | None]]:
         return []
     variant = "document_write" if "document.write" in js else "script_string"
     out = []
-    for text in _js_string_runs(js):
+    for text in js_string_runs(js):
         if "<" not in text or not _STRING_HINT.search(text):
             continue
         try:
@@ -253,16 +281,16 @@ def _scan_js(js: str, base: str) -> list[tuple[str, str | None, str | None]]:
     return out
 
 
-def _pick(candidates, link_code: str | None) -> dict:
+def _pick(candidates, link_code: str | None) -> ErrorLink:
     if not candidates:
-        return empty_result()
+        return NOT_FOUND
     ranked = sorted(enumerate(candidates), key=lambda item: (_VARIANT_RANK.get(item[1][0], 9), item[0]))
     variant, code, url = ranked[0][1]
     if code is None:
         code = next((c for _i, (_v, c, _u) in ranked if c), None) or link_code
     if url is None:
         url = next((u for _i, (_v, _c, u) in ranked if u), None)
-    return {"found": True, "site_code": code, "url": url, "variant": variant}
+    return ErrorLink(True, code, url, variant)
 
 
 def _link_function_code(tree) -> str | None:
@@ -332,96 +360,3 @@ def _tree(page):
         return page.tree
     except Exception:  # noqa: BLE001 - a broken page is a page without elements
         return None
-
-
-# --- JavaScript string literals ---------------------------------------------------------------
-
-_JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|.)", re.S)
-_JS_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "b": "", "f": "", "v": "", "0": "", "\n": "", "\r\n": ""}
-_JOIN_SEP = re.compile(r"^\s*\+\s*(?:[\w$.\[\]()]{1,80}\s*\+\s*)?$")
-_REGEX_PREV = set("(,=:[!&|?{};+-*%<>~^")
-
-
-def _unescape_js(body: str) -> str:
-    def repl(match):
-        seq = match.group(1)
-        if seq.startswith("u{"):
-            return _chr(int(seq[2:-1], 16))
-        if seq[0] in "ux" and len(seq) > 1:
-            return _chr(int(seq[1:], 16))
-        return _JS_SIMPLE.get(seq, seq)
-    return _JS_ESCAPE.sub(repl, body)
-
-
-def _chr(code: int) -> str:
-    try:
-        return chr(code)
-    except (ValueError, OverflowError):
-        return ""
-
-
-def _js_literals(js: str) -> list[tuple[int, int, str]]:
-    """``(start, end, raw body)`` of each string literal, skipping comments and regex literals."""
-    out = []
-    i, n = 0, len(js)
-    prev = ""
-    while i < n:
-        ch = js[i]
-        if ch in "'\"`":
-            j = i + 1
-            while j < n and js[j] != ch:
-                if js[j] == "\\":
-                    j += 1
-                elif js[j] == "\n" and ch != "`":
-                    break
-                j += 1
-            out.append((i, min(j + 1, n), js[i + 1:j]))
-            i, prev = j + 1, ch
-        elif js.startswith("//", i) or js.startswith("<!--", i):
-            j = js.find("\n", i)
-            i = n if j < 0 else j
-        elif js.startswith("/*", i):
-            j = js.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif ch == "/" and (prev == "" or prev in _REGEX_PREV):
-            j = i + 1
-            in_class = False
-            while j < n and js[j] != "\n":
-                c = js[j]
-                if c == "\\":
-                    j += 1
-                elif c == "[":
-                    in_class = True
-                elif c == "]":
-                    in_class = False
-                elif c == "/" and not in_class:
-                    break
-                j += 1
-            i, prev = j + 1, "/"
-        else:
-            if not ch.isspace():
-                prev = ch
-            i += 1
-    return out
-
-
-def _js_string_runs(js: str) -> list[str]:
-    """String literals decoded, with ``'a' + 'b'`` (and ``'a' + x + 'b'``) concatenations joined,
-    and ``unescape("%3C…")`` percent-encoding undone."""
-    runs: list[str] = []
-    current: list[str] = []
-    last_end = None
-    for start, end, body in _js_literals(js[:2_000_000]):
-        if last_end is not None and not _JOIN_SEP.match(js[last_end:start]):
-            runs.append("".join(current))
-            current = []
-        current.append(_unescape_js(body))
-        last_end = end
-    if current:
-        runs.append("".join(current))
-    out = []
-    for text in runs:
-        if "%3c" in text.lower() or "%3e" in text.lower():
-            text = unquote(text)
-        out.append(text)
-    return out

@@ -75,10 +75,3 @@ def column_links(page: Page, host: str, limit: int = 40) -> list[ColumnLink]:
         ranked.append((rank, order, link))
     ranked.sort(key=lambda r: (r[0], r[1]))
     return [link for _, _, link in ranked[:limit]]
-
-
-def has_column_meta(page: Page) -> bool:
-    tree = page.tree
-    if tree is None:
-        return False
-    return bool(tree.xpath("//meta[translate(@name,'COLUMNAME','columname')='columnname']/@content"))

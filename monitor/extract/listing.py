@@ -22,14 +22,20 @@ import lxml.html
 from lxml import etree
 
 from monitor.extract.dates import (FULL_DATE_RE, MONTH_DAY_RE, parse_date, parse_list_date)
+from monitor.clock import iso
 from monitor.extract.page import Page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
+    """One item of a list page: its link text, absolute URL and the date printed beside it."""
+
     title: str
     url: str
     published: date | datetime | None
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "url": self.url, "published": iso(self.published)}
 
 
 LINK_XPATH = etree.XPath("//body//a[@href] | //a[@href][not(ancestor::body)]")

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
-from w3lib.encoding import html_body_declared_encoding, html_to_unicode
+from w3lib.encoding import html_to_unicode
 
 from monitor.clock import SHANGHAI
 
@@ -60,10 +60,6 @@ def _looks_gbk(body: bytes) -> bool:
     except UnicodeDecodeError as exc:
         # a UTF-8 sequence cut at the sample's end is still UTF-8
         return exc.start < len(sample) - 4
-
-
-def declared_charset(body: bytes) -> str | None:
-    return html_body_declared_encoding(body[:4096])
 
 
 _PARSERS = threading.local()

@@ -25,6 +25,7 @@ When several candidates exist the most prominent one carrying items wins.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -60,37 +61,62 @@ _RECORD = re.compile(r"<record\b", re.I)
 _RANK = {"nav": 0, "first_screen": 1, "below": 2, None: 3}
 
 
-def empty_result() -> dict:
-    return {"found": False, "title": None, "url": None, "items": 0, "position": None}
+@dataclass(frozen=True, slots=True)
+class PolicyColumn:
+    """The State Council policy column of a homepage: its title, link, item count and position
+    (``nav``, ``first_screen``, ``below``). ``rendered``: found only after rendering."""
+
+    found: bool = False
+    title: str | None = None
+    url: str | None = None
+    items: int = 0
+    position: str | None = None
+    rendered: bool = False
+
+    def to_json(self) -> dict:
+        """``{found, title, url, items, position}`` (+ ``rendered`` when set)."""
+        out = {"found": self.found, "title": self.title, "url": self.url, "items": self.items,
+               "position": self.position}
+        if self.rendered:
+            out["rendered"] = True
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "PolicyColumn | None":
+        if data is None:
+            return None
+        return cls(bool(data.get("found")), data.get("title"), data.get("url"), int(data.get("items") or 0),
+                   data.get("position"), bool(data.get("rendered")))
 
 
-def find_policy_column(page) -> dict:
-    """``{found, title, url, items, position}`` for the State Council policy column on a homepage."""
+NOT_FOUND = PolicyColumn()
+
+
+def find_policy_column(page) -> PolicyColumn:
+    """The State Council policy column on a homepage (the most prominent one)."""
     try:
         tree = page.tree
     except Exception:  # noqa: BLE001 - a broken page has no column
-        return empty_result()
+        return NOT_FOUND
     if tree is None:
-        return empty_result()
+        return NOT_FOUND
     try:
         candidates = _candidates(tree)
     except (ValueError, TypeError, etree.LxmlError):
-        return empty_result()
+        return NOT_FOUND
     if not candidates:
-        return empty_result()
+        return NOT_FOUND
     offsets, total = _text_offsets(tree)
-    results = []
-    for el, title, url, items in candidates:
-        results.append({"found": True, "title": title, "url": url, "items": items,
-                        "position": _position(el, offsets, total)})
+    results = [PolicyColumn(True, title, url, items, _position(el, offsets, total))
+               for el, title, url, items in candidates]
 
-    def prominence(r):
-        prominent = r["position"] in ("nav", "first_screen")
-        return (not prominent, r["items"] == 0, _RANK[r["position"]], -r["items"], r["title"] is None)
+    def prominence(r: PolicyColumn):
+        prominent = r.position in ("nav", "first_screen")
+        return (not prominent, r.items == 0, _RANK[r.position], -r.items, r.title is None)
     best = min(results, key=prominence)
-    if best["url"] and page.url:  # links are kept as written in the page; report them absolute
+    if best.url and page.url:  # links are kept as written in the page; report them absolute
         try:
-            best["url"] = urljoin(page.url, best["url"])
+            best = replace(best, url=urljoin(page.url, best.url))
         except ValueError:
             pass
     return best

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from monitor.extract.errorlink import footer_resources
+from monitor.extract.errorlink import ErrorLink, footer_resources
+from monitor.extract.policy import PolicyColumn
 
 #: visible text below this, with scripts on the page, means the page is a shell
 SHELL_TEXT_CHARS = 200
@@ -50,15 +51,15 @@ _X_SPA_ATTR = etree.XPath("//*[@ng-app or @data-v-app or @data-reactroot]")
 _X_BODY = etree.XPath("//body")
 
 
-def needs_render(page, error_link: dict | None, policy: dict | None) -> bool:
+def needs_render(page, error_link: ErrorLink | None, policy: PolicyColumn | None) -> bool:
     """True when the static page lacks an element but shows signs of script-built content."""
     return bool(render_signals(page, error_link, policy))
 
 
-def render_signals(page, error_link: dict | None, policy: dict | None) -> list[str]:
+def render_signals(page, error_link: ErrorLink | None, policy: PolicyColumn | None) -> list[str]:
     """The reasons for rendering (empty when the static HTML must be judged as it is)."""
-    lacks_error = not (error_link or {}).get("found")
-    lacks_policy = not (policy or {}).get("found")
+    lacks_error = error_link is None or not error_link.found
+    lacks_policy = policy is None or not policy.found
     if not (lacks_error or lacks_policy):
         return []
     try:

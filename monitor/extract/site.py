@@ -15,10 +15,15 @@ from lxml import etree
 from monitor.extract.page import Page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SiteInfo:
+    """The site's name and 网站标识码 as its pages declare them."""
+
     name: str | None
     site_code: str | None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "site_code": self.site_code}
 
 
 META_XPATH = etree.XPath("//meta[@content]")

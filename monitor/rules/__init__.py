@@ -11,19 +11,21 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from monitor.config import MonitorSettings
 from monitor.rules.base import Rule, Verdict
 from monitor.rules.columns_fresh import ColumnsFresh
-from monitor.rules.error_link import ErrorLink
+from monitor.rules.error_link import ErrorLinkPresent
 from monitor.rules.homepage_fresh import HomepageFresh
 from monitor.rules.overall import FAIL, PASS, Overall
-from monitor.rules.policy_column import PolicyColumn
+from monitor.rules.policy_column import PolicyColumnPresent
 from monitor.rules.reachable import Reachable
 from monitor.rules.reposts_24h import Reposts24h
 from monitor.rules.state import ColumnState, PortalState, Visit
 
 RULES: dict[str, type[Rule]] = {
     cls.id: cls
-    for cls in (Reachable, HomepageFresh, ColumnsFresh, PolicyColumn, ErrorLink, Reposts24h, Overall)
+    for cls in (Reachable, HomepageFresh, ColumnsFresh, PolicyColumnPresent, ErrorLinkPresent, Reposts24h,
+                Overall)
 }
 VETO_RULES: tuple[str, ...] = tuple(rule_id for rule_id, cls in RULES.items() if cls.veto)
 
@@ -33,9 +35,14 @@ __all__ = [
 ]
 
 
-def build_rules(settings: Mapping | Any | None = None) -> dict[str, Rule]:
-    """Every rule built from ``settings`` (defaults from MONITOR_DEFAULTS), by id, in report order."""
-    return {rule_id: cls.from_settings(settings) for rule_id, cls in RULES.items()}
+def build_rules(settings: MonitorSettings | Mapping | Any | None = None) -> dict[str, Rule]:
+    """Every rule built from ``settings`` (a ``MonitorSettings``; None: the defaults), by id, in
+    report order; ``overall`` combines the single-veto rules."""
+    if not isinstance(settings, MonitorSettings):
+        settings = MonitorSettings.load(settings, environ={})
+    rules = {rule_id: cls.from_settings(settings) for rule_id, cls in RULES.items() if cls is not Overall}
+    rules["overall"] = Overall([rules[rule_id] for rule_id in VETO_RULES])
+    return rules
 
 
 def judge_all(state: PortalState, now: datetime, settings: Mapping | Any | None = None,
@@ -48,8 +55,7 @@ def judge_all(state: PortalState, now: datetime, settings: Mapping | Any | None 
         return []
     rules = rules if rules is not None else build_rules(settings)
     verdicts = [rule.judge(state, now) for rule_id, rule in rules.items() if rule_id != "overall"]
-    overall = rules.get("overall") or Overall.from_settings(settings)
-    return verdicts + [overall.combine(verdicts)]
+    return verdicts + [rules["overall"].combine(verdicts)]
 
 
 def national_repost_share(states: Iterable[PortalState], now: datetime | None = None,

@@ -2,20 +2,18 @@
 
 Like a Spidermon monitor, a rule is an id, the official indicator it implements, the names of its
 ``MONITOR_*`` thresholds and a docstring that is its user-facing description. Thresholds are read
-once in ``from_settings`` (a dict, Scrapy ``Settings`` or anything with ``.get``); ``__init__`` takes
-plain values.
+once in ``from_settings`` (a ``MonitorSettings``); ``__init__`` takes plain values.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar
 
 from monitor.clock import SHANGHAI, aware, iso, local_date  # noqa: F401  (the rules' time helpers)
-from monitor.settings_defaults import MONITOR_DEFAULTS
+from monitor.config import MonitorSettings, convert
 
 LEVELS = ("ok", "warn", "fail", "unknown")
 
@@ -58,45 +56,6 @@ def age_days(newest: date | datetime, now: datetime) -> int:
     return (local_date(now) - local_date(newest)).days
 
 
-# -- settings -----------------------------------------------------------------------------------
-
-
-def coerce(name: str, value: Any, default: Any) -> Any:
-    """Convert a setting (maybe the string ``-s NAME=VALUE`` gives) to the type of its default."""
-    if value is None:
-        return default
-    try:
-        if isinstance(default, bool):
-            if isinstance(value, str):
-                return value.strip().lower() in ("1", "true", "yes", "on")
-            return bool(value)
-        if isinstance(default, int):
-            return int(str(value).strip()) if isinstance(value, str) else int(value)
-        if isinstance(default, float):
-            if isinstance(value, str):
-                text = value.strip()
-                return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-            return float(value)
-        if isinstance(default, (tuple, list)):
-            if isinstance(value, str):
-                text = value.strip()
-                if text.startswith("["):
-                    return tuple(json.loads(text))
-                return tuple(part.strip() for part in text.split(",") if part.strip())
-            return tuple(value)
-        if isinstance(default, dict):
-            return dict(json.loads(value) if isinstance(value, str) else value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"setting {name}: cannot read {value!r} ({exc})") from None
-    return value
-
-
-def setting(mapping: Mapping | Any | None, name: str) -> Any:
-    """The value of ``name`` in ``mapping`` (or its default), converted to the default's type."""
-    default = MONITOR_DEFAULTS[name]
-    value = mapping.get(name) if mapping is not None else None
-    return coerce(name, value, default)
-
 
 class Rule:
     """Base class: subclasses set the class attributes and implement ``judge``."""
@@ -114,12 +73,15 @@ class Rule:
         if unexpected:
             raise TypeError(f"{type(self).__name__}: unknown threshold(s) {sorted(unexpected)}")
         for name, attr in self.settings.items():
-            value = values.get(attr, MONITOR_DEFAULTS[name])
-            setattr(self, attr, coerce(name, value, MONITOR_DEFAULTS[name]))
+            setattr(self, attr, convert(name, values.get(attr)))
 
     @classmethod
-    def from_settings(cls, mapping: Mapping | Any | None = None) -> "Rule":
-        return cls(**{attr: setting(mapping, name) for name, attr in cls.settings.items()})
+    def from_settings(cls, settings: MonitorSettings | Mapping | Any | None = None) -> "Rule":
+        """The rule with the thresholds of ``settings`` (a ``MonitorSettings``; a plain mapping of
+        ``MONITOR_*`` names is read as one, without the environment)."""
+        if not isinstance(settings, MonitorSettings):
+            settings = MonitorSettings.load(settings, environ={})
+        return cls(**{attr: settings.get(name) for name, attr in cls.settings.items()})
 
     @classmethod
     def description(cls) -> str:

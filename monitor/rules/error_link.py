@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from monitor.extract.errorlink import normalize_code
 from monitor.rules.base import Rule, fail, ok, unknown, warn
 
 
-def _norm(code) -> str:
-    return str(code or "").strip().lower()
-
-
-class ErrorLink(Rule):
+class ErrorLinkPresent(Rule):
     """The homepage carries no "我为政府网站找错" error-report entry, or the entry's site code (网站标识码)
     differs from the registry's. The evidence says which failed (missing / site_code_mismatch).
     When either code is unknown the entry passes; it warns when the registry knows the code but the
@@ -30,11 +27,12 @@ class ErrorLink(Rule):
         link = state.error_link
         if link is None:
             return unknown(self.id, None, reason="not_checked", url=state.homepage_url)
-        found_code, registry_code = _norm(link.get("site_code")), _norm(state.registry_site_code)
-        evidence = {"url": link.get("url"), "variant": link.get("variant"),
-                    "site_code": link.get("site_code"), "registry_site_code": state.registry_site_code,
+        found_code = normalize_code(link.site_code)
+        registry_code = normalize_code(state.registry_site_code)
+        evidence = {"url": link.url, "variant": link.variant,
+                    "site_code": link.site_code, "registry_site_code": state.registry_site_code,
                     "homepage": state.homepage_url, "crawl_id": state.crawl_id}
-        if not link.get("found"):
+        if not link.found:
             return fail(self.id, "missing", failed="missing", **evidence)
         if found_code and registry_code:
             if found_code != registry_code:

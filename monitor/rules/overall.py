@@ -21,16 +21,9 @@ class Overall(Rule):
     content = False
     settings = {}
 
-    def __init__(self, rules: Iterable[Rule] | None = None) -> None:
-        if rules is None:
-            from monitor.rules import VETO_RULES, RULES
-            rules = [RULES[rule_id]() for rule_id in VETO_RULES]
+    def __init__(self, rules: Iterable[Rule] = ()) -> None:
+        """``rules``: the single-veto rules, built by ``monitor.rules.build_rules``."""
         self.rules = list(rules)
-
-    @classmethod
-    def from_settings(cls, mapping=None) -> "Overall":
-        from monitor.rules import VETO_RULES, RULES
-        return cls([RULES[rule_id].from_settings(mapping) for rule_id in VETO_RULES])
 
     def judge(self, state, now: datetime) -> Verdict:
         if state.status == "closed":

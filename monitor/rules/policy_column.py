@@ -7,7 +7,7 @@ from datetime import datetime
 from monitor.rules.base import Rule, fail, ok, unknown, warn
 
 
-class PolicyColumn(Rule):
+class PolicyColumnPresent(Rule):
     """The homepage carries no column for important State Council policy information (国务院信息,
     国务院要闻, 国务院文件 …). Warns when the column is there but not prominent (below the fold).
     """
@@ -24,11 +24,11 @@ class PolicyColumn(Rule):
         found = state.policy_column
         if found is None:
             return unknown(self.id, None, reason="not_checked", url=state.homepage_url)
-        evidence = {"url": found.get("url"), "title": found.get("title"),
-                    "items": found.get("items"), "position": found.get("position"),
-                    "homepage": state.homepage_url, "crawl_id": state.crawl_id}
-        if not found.get("found"):
+        evidence = {"url": found.url, "title": found.title, "items": found.items,
+                    "position": found.position, "homepage": state.homepage_url,
+                    "crawl_id": state.crawl_id}
+        if not found.found:
             return fail(self.id, None, reason="missing", **evidence)
-        if found.get("position") == "below":
-            return warn(self.id, found.get("title"), reason="not_prominent", **evidence)
-        return ok(self.id, found.get("title"), **evidence)
+        if found.position == "below":
+            return warn(self.id, found.title, reason="not_prominent", **evidence)
+        return ok(self.id, found.title, **evidence)

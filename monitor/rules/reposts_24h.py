@@ -16,7 +16,7 @@ class Reposts24h(Rule):
     id = "reposts_24h"
     indicator = "国办季度抽查通报: 24小时内转载国务院重要政策信息的网站比例"
     veto = False
-    settings = {"MONITOR_REPOSTS_WINDOW_DAYS": "window_days"}
+    settings = {"MONITOR_REPOST_WINDOW_DAYS": "window_days"}
 
     def judge(self, state, now: datetime):
         early = self.precheck(state)

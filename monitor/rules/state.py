@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from monitor.extract.errorlink import ErrorLink
+from monitor.extract.policy import PolicyColumn
+
 
 @dataclass(slots=True)
 class Visit:
@@ -53,7 +56,7 @@ class PortalState:
     navigation_only: bool = False
     columns: list[ColumnState] = field(default_factory=list)
     visits: list[Visit] = field(default_factory=list)
-    error_link: dict | None = None  # {found, site_code, url, variant}
-    policy_column: dict | None = None  # {found, title, url, items, position}
+    error_link: ErrorLink | None = None  # None: not checked
+    policy_column: PolicyColumn | None = None  # None: not checked
     reposts: dict | None = None  # {window_days, releases, reposted, within_24h, median_lag_hours}
     migrated_ok: bool | None = None  # the old home redirects/points to the registered new home

@@ -7,7 +7,7 @@
 
 from monitor.sandbox.fleet import Fleet, Portal, load_fleet, synthetic_fleet, write_registry
 from monitor.sandbox.scenario import PHASES, Clock
-from monitor.sandbox.server import Sandbox, parse_now
+from monitor.sandbox.server import Sandbox
 
 __all__ = ["Sandbox", "Fleet", "Portal", "Clock", "PHASES", "load_fleet", "synthetic_fleet",
-           "write_registry", "parse_now"]
+           "write_registry"]

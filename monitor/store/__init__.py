@@ -13,7 +13,6 @@ import json
 import os
 import socket
 import sqlite3
-import uuid
 import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any, Iterable
 
 import sqlite_utils
 
+from monitor.ids import new_id, stable_id, utcnow
 from monitor.store.migrations import migrate
 
 __all__ = ["Store", "StoreError", "new_id", "stable_id", "utcnow"]
@@ -28,19 +28,6 @@ __all__ = ["Store", "StoreError", "new_id", "stable_id", "utcnow"]
 
 class StoreError(Exception):
     """The database cannot be opened or written; the message names the file."""
-
-
-def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def stable_id(*parts: str | None) -> str:
-    """An id derived from natural keys: the same on every node, so merged stores deduplicate."""
-    return hashlib.sha1("\x1f".join(p or "" for p in parts).encode("utf-8")).hexdigest()[:24]
 
 
 def _pid_alive(pid: int) -> bool:
@@ -105,9 +92,13 @@ class Store:
             })
         return crawl_id
 
-    def heartbeat(self, crawl_id: str) -> None:
+    def heartbeat(self, crawl_id: str, progress: dict | None = None) -> None:
+        """Move the crawl's heartbeat (and record its progress, shown by ``monitor crawls``)."""
+        values = {"heartbeat": utcnow()}
+        if progress is not None:
+            values["progress"] = json.dumps(progress, ensure_ascii=False, sort_keys=True)
         with self.db.conn:
-            self.db["crawls"].update(crawl_id, {"heartbeat": utcnow()})
+            self.db["crawls"].update(crawl_id, values)
 
     def finish_crawl(self, crawl_id: str, status: str = "finished", counts: dict | None = None) -> None:
         self.flush()
@@ -215,9 +206,13 @@ class Store:
     def query(self, sql: str, args: Iterable[Any] = ()) -> list[dict]:
         return list(self.db.query(sql, list(args)))
 
-    def latest_finished_crawl(self, spider: str = "portal") -> dict | None:
-        rows = self.query("select * from crawls where spider = ? and status = 'finished' "
-                          "order by finished desc limit 1", [spider])
+    def latest_finished_crawl(self, spider: str | None = "portal") -> dict | None:
+        """The newest finished crawl (of ``spider``; None: of any spider)."""
+        sql, args = "select * from crawls where status = 'finished'", []
+        if spider is not None:
+            sql += " and spider = ?"
+            args.append(spider)
+        rows = self.query(sql + " order by finished desc limit 1", args)
         return rows[0] if rows else None
 
 

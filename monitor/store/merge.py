@@ -65,7 +65,7 @@ POLICIES: dict[str, str] = {
     "baselines": "ignore",
     "audits": "update:imported_at",
 }
-SKIPPED = ("_migrations",)
+SKIPPED = ("_migrations", "_sqlite_migrations")  # each store keeps its own schema history
 
 
 @dataclass

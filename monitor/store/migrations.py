@@ -1,19 +1,31 @@
-"""Schema of the snapshot store as an ordered list of migrations.
+"""Schema of the snapshot store: sqlite-utils' own ``Migrations``, one function per change.
 
-A database records the migrations it has had in ``_migrations``; opening it applies the missing ones
-in order, in one transaction each, so an old database is upgraded in place without losing rows.
+Opening a store applies the migrations it has not had, in order, each in one transaction with its
+record in ``_sqlite_migrations`` (sqlite-utils' table), so an old database is upgraded in place
+without losing rows. Stores written before this module used sqlite-utils keep their history: the
+names recorded in the former home-made ``_migrations`` table are carried over first.
+
 Ids are text (UUIDs, content hashes, or hashes of natural keys), never autoincrement integers, so
 databases written on several nodes merge without clashes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
-
 import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("portal-monitor")
+#: every migration's name, in order (filled as they are registered below)
+MIGRATIONS: list[str] = []
 
 
+def migration(name: str):
+    """Register a migration under ``name`` (sqlite-utils' decorator), keeping the order."""
+    MIGRATIONS.append(name)
+    return migrations(name=name)
+
+
+@migration("001_initial")
 def _m001_initial(db: sqlite_utils.Database) -> None:
     db["crawls"].create({
         "id": str, "spider": str, "selection": str, "started": str, "finished": str,
@@ -50,16 +62,18 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     }, pk=("crawl_id", "portal_id"))
 
 
+@migration("002_elements_and_rendering")
 def _m002_elements_and_rendering(db: sqlite_utils.Database) -> None:
-    """Homepage elements (policy column, error-report entry) and rendered fetches (issue 4)."""
+    """Homepage elements (policy column, error-report entry) and rendered fetches."""
     db["fetches"].add_column("rendered", int, not_null_default=0)
     db["portal_crawls"].add_column("error_link", str)
     db["portal_crawls"].add_column("policy_column", str)
     db["portal_crawls"].add_column("rendered", int, not_null_default=0)
 
 
+@migration("003_releases_and_reposts")
 def _m003_releases_and_reposts(db: sqlite_utils.Database) -> None:
-    """State Council releases and the entries matched to them (issue 5)."""
+    """State Council releases and the entries matched to them."""
     db["releases"].create({
         "id": str, "title": str, "url": str, "published": str, "category": str, "source": str,
         "first_seen": str,
@@ -71,8 +85,9 @@ def _m003_releases_and_reposts(db: sqlite_utils.Database) -> None:
     db["reposts"].create_index(["portal_id"])
 
 
+@migration("004_rules_visits_baselines")
 def _m004_rules_visits_baselines(db: sqlite_utils.Database) -> None:
-    """Verdicts, availability visits, audit baselines and official audit results (issue 6)."""
+    """Verdicts, availability visits, audit baselines and official audit results."""
     db["verdicts"].create({
         "crawl_id": str, "portal_id": str, "rule": str, "passed": int, "level": str,
         "value": str, "evidence": str, "at": str,
@@ -94,6 +109,7 @@ def _m004_rules_visits_baselines(db: sqlite_utils.Database) -> None:
     }, pk=("portal_id", "audited_on"))
 
 
+@migration("005_without_rowid")
 def _m005_without_rowid(db: sqlite_utils.Database) -> None:
     """Per-crawl tables keyed by text ids become WITHOUT ROWID tables: the primary key is the table,
     instead of a rowid table plus a second copy of every key in its index. A repeated crawl of
@@ -114,34 +130,44 @@ def _m005_without_rowid(db: sqlite_utils.Database) -> None:
             db.execute(index_sql)
 
 
-MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
-    ("001_initial", _m001_initial),
-    ("002_elements_and_rendering", _m002_elements_and_rendering),
-    ("003_releases_and_reposts", _m003_releases_and_reposts),
-    ("004_rules_visits_baselines", _m004_rules_visits_baselines),
-    ("005_without_rowid", _m005_without_rowid),
-]
+@migration("006_dates_and_progress")
+def _m006_dates_and_progress(db: sqlite_utils.Database) -> None:
+    """An article's posting and document dates on its fetch; a running crawl's progress
+    on its record, moved with each heartbeat."""
+    db["fetches"].add_column("published", str)
+    db["fetches"].add_column("document_date", str)
+    db["crawls"].add_column("progress", str)
+
+
+_LEGACY_TABLE = "_migrations"
 
 
 def applied(db: sqlite_utils.Database) -> list[str]:
-    if "_migrations" not in db.table_names():
-        return []
-    return [r["name"] for r in db.query("select name from _migrations order by name")]
+    return [m.name for m in migrations.applied(db)]
 
 
 def migrate(db: sqlite_utils.Database, upto: str | None = None) -> list[str]:
-    """Apply every migration not yet recorded (up to ``upto`` inclusive, for tests); return names."""
-    if "_migrations" not in db.table_names():
-        db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    done = set(applied(db))
-    ran = []
-    for name, fn in MIGRATIONS:
-        if name not in done:
-            with db.conn:
-                fn(db)
-                db["_migrations"].insert(
-                    {"name": name, "applied_at": datetime.now(timezone.utc).isoformat()})
-            ran.append(name)
-        if upto and name == upto:
-            break
-    return ran
+    """Apply every migration not yet recorded (up to ``upto`` inclusive, for tests); return the
+    names applied."""
+    _adopt_legacy_history(db)
+    before = set(applied(db))
+    stop = None
+    if upto is not None:
+        later = MIGRATIONS[MIGRATIONS.index(upto) + 1:]
+        stop = later[0] if later else None
+    migrations.apply(db, stop_before=stop)
+    return [name for name in applied(db) if name not in before]
+
+
+def _adopt_legacy_history(db: sqlite_utils.Database) -> None:
+    """Carry the names of the former ``_migrations`` table into sqlite-utils' table, once."""
+    if _LEGACY_TABLE not in db.table_names():
+        return
+    done = list(db.query(f"select name, applied_at from [{_LEGACY_TABLE}] order by name"))
+    with db.conn:
+        migrations.ensure_migrations_table(db)
+        known = set(applied(db))
+        db[migrations.migrations_table].insert_all(
+            {"migration_set": migrations.name, "name": r["name"], "applied_at": r["applied_at"]}
+            for r in done if r["name"] in MIGRATIONS and r["name"] not in known)
+        db[_LEGACY_TABLE].drop()

@@ -1,4 +1,4 @@
-"""Store reads and writes for State Council releases and the reposts matched to them (issue 5).
+"""Store reads and writes for State Council releases and the reposts matched to them.
 
 Functions taking a ``Store``; the only SQLite code of the releases/reposts feature. Times in the store
 are ISO strings: ``published`` in Beijing time (``2026-09-24`` or ``2026-09-24T10:00:00+08:00``),
@@ -23,6 +23,10 @@ _CHUNK = 500
 def _chunks(seq: Sequence, n: int = _CHUNK):
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
+
+
+def has_releases(store: Store) -> bool:
+    return bool(store.query("select 1 from releases limit 1"))
 
 
 def upsert_releases(store: Store, rows: Iterable[dict], now: str | None = None) -> int:

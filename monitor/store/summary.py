@@ -33,12 +33,3 @@ def failure_classes(store, crawl_id: str) -> dict[str, int]:
     rows = store.query("select error, count(*) n from fetches where crawl_id = ? and error is not null "
                        "group by error order by n desc", [crawl_id])
     return {r["error"]: r["n"] for r in rows}
-
-
-def verdict_rows(store, crawl_id: str) -> list[dict]:
-    rows = store.query("select portal_id, rule, level from verdicts where crawl_id = ? order by portal_id",
-                       [crawl_id])
-    table: dict[str, dict] = {}
-    for r in rows:
-        table.setdefault(r["portal_id"], {"portal": r["portal_id"]})[r["rule"]] = r["level"]
-    return list(table.values())
