@@ -113,10 +113,17 @@ class MonitorSettings:
                                              "(official veto: >= 5%)", minimum=0, maximum=1)
     reachable_warn_share: float = knob(0.03, "share of failed visits that warns (vendors: 3%)",
                                        minimum=0, maximum=1)
-    reachable_min_visits: int = knob(20, "fewest valid visits in the window for a verdict; fewer is "
-                                         "unknown (official rate: 20 a day)", minimum=1)
-    reachable_min_failures: int = knob(2, "fewest failed visits that can fail a portal: a single "
-                                          "timed-out visit is noise, not a veto", minimum=1)
+    reachable_min_visits: int = knob(20, "fewest valid visits in the window before a portal can be "
+                                         "judged ok (the official daily count, 20)", minimum=1)
+    reachable_official_visits: int = knob(140, "visits of a full official sample (a week at 20 a day): "
+                                               "from there the observed share decides, as the official "
+                                               "rule does", minimum=1)
+    reachable_min_failures: int = knob(2, "fewest failed visits, on at least two different hours, that "
+                                          "can fail a portal before the official sample is complete: "
+                                          "a single timed-out visit is noise, not a veto", minimum=1)
+    reachable_confidence: float = knob(0.95, "confidence level of the failure share's interval (Wilson): "
+                                             "a portal fails early when even the lower bound is over the "
+                                             "official 5%", minimum=0.5, maximum=0.999)
     reachable_ignore_errors: tuple[str, ...] = knob(
         ("robots", "blocked"), "visit error classes that say nothing about the portal: robots.txt "
                                "told us to stay away, or a CDN answered with an anti-bot challenge")

@@ -18,8 +18,8 @@ from monitor.regressions import VerdictRecord
 from monitor.reposts import summarize, window_since
 from monitor.rules import build_rules, judge_all
 from monitor.rules.state import ColumnState, PortalState, Visit
-from monitor.store.states import (column_rows, crawl_now, portal_crawl_rows, save_verdicts,
-                                  unjudged_crawls, verdict_rows, visit_rows)
+from monitor.store.states import (column_rows, crawl_homepage_fetches, crawl_now, portal_crawl_rows,
+                                  save_verdicts, unjudged_crawls, verdict_rows, visit_rows)
 
 
 def judge_crawl(store, crawl_id: str, settings: MonitorSettings | None = None) -> dict[str, list]:
@@ -30,7 +30,8 @@ def judge_crawl(store, crawl_id: str, settings: MonitorSettings | None = None) -
         return {}
     now = crawl_now(crawl)
     rules = build_rules(settings)
-    states = load_states(store, crawl_id, settings.reachable_window_days, settings.repost_window_days)
+    states = load_states(store, crawl_id, settings.reachable_window_days, settings.repost_window_days,
+                         settings)
     verdicts = {s.portal_id: judge_all(s, now, rules=rules) for s in states}
     save_verdicts(store, crawl_id, now, verdicts)
     return verdicts
@@ -51,9 +52,44 @@ def verdict_history(store, portal_ids: list[str] | None = None) -> list[VerdictR
             for r in verdict_rows(store, portal_ids)]
 
 
-def load_states(store, crawl_id: str, visit_days: int = 7, repost_days: int = 30) -> list[PortalState]:
+#: a crawl's homepage fetch that answered with a redirect reached the portal's server: a visit that
+#: succeeded (the probe, which does not follow redirects, counts it so too)
+_ANSWERED = (None, "offhost_redirect", "redirect_loop")
+
+
+def crawl_visits(store, since: datetime, until: datetime, current: str | None,
+                 settings: MonitorSettings) -> list[tuple[str, Visit]]:
+    """Every portal crawl's homepage fetch in the window as a visit, on the crawl's clock. A crawl
+    in which most homepages failed at once says more about our network than about the portals: its
+    visits are invalid, as a probe round's would be."""
+    rows = crawl_homepage_fetches(store, since - timedelta(days=1), until, current)
+    by_crawl: dict[str, list[dict]] = {}
+    for r in rows:
+        by_crawl.setdefault(r["crawl_id"], []).append(r)
+    out = []
+    for crawl_rows in by_crawl.values():
+        failed = sum(1 for r in crawl_rows if r["error"] not in _ANSWERED)
+        valid = not (len(crawl_rows) >= settings.probe_invalid_min_portals and failed > 0
+                     and failed / len(crawl_rows) >= settings.probe_invalid_share)
+        for r in crawl_rows:
+            offset = datetime.fromisoformat(r["fetched_at"]) - datetime.fromisoformat(r["started"])
+            # on the crawl's clock; the crawl being judged is judged at its start, which its own
+            # homepage fetches (seconds later) count as
+            at = min(r["crawl_now"] + max(offset, timedelta(0)), until) if r["crawl_id"] == current \
+                else r["crawl_now"] + max(offset, timedelta(0))
+            if not since < at <= until:
+                continue
+            out.append((r["portal_id"], Visit(at=at, ok=r["error"] in _ANSWERED, error=r["error"],
+                                              latency_ms=r["latency_ms"], valid_round=valid,
+                                              source="crawl")))
+    return out
+
+
+def load_states(store, crawl_id: str, visit_days: int = 7, repost_days: int = 30,
+                settings: MonitorSettings | None = None) -> list[PortalState]:
     """One ``PortalState`` per portal of a ``portal`` crawl, with the probe visits of the
     ``visit_days`` before the crawl's clock and the reposts summary of the window."""
+    settings = settings or MonitorSettings()
     crawl = store.crawl(crawl_id)
     now = crawl_now(crawl)
     since = iso(now - timedelta(days=visit_days))
@@ -70,6 +106,8 @@ def load_states(store, crawl_id: str, visit_days: int = 7, repost_days: int = 30
         visits.setdefault(v["portal_id"], []).append(Visit(
             at=datetime.fromisoformat(v["at"]), ok=bool(v["ok"]), error=v["error"],
             latency_ms=v["latency_ms"], valid_round=bool(v["valid"])))
+    for visit_portal, visit in crawl_visits(store, now - timedelta(days=visit_days), now, crawl_id, settings):
+        visits.setdefault(visit_portal, []).append(visit)
     reposts = {r["portal_id"]: r
                for r in summarize(store, since=window_since(now, repost_days), now=now)["portals"]}
     states = []

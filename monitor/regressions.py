@@ -3,12 +3,15 @@
 Input is a verdict history (``VerdictRecord``, one per portal, crawl and rule, as the store keeps
 them); output is ``Regression`` records whose ``as_row()`` keys are the CLI's columns. Rules:
 
-- unknown (``passed`` None) is never a failure, and never a pass: walking a history, unknown
-  records are skipped, so "the current verdict" is the newest *known* one;
+- unknown (``passed`` None) is never a failure: walking a history, unknown records are skipped, so
+  "the current verdict" is the newest *known* one — except an unknown for want of evidence with
+  nothing failed (``evidence["none_failed"]``, e.g. three probe visits, all fine), which counts as
+  "did not fail": a portal up when the province checked it and offline right after regresses;
 - a failure counts once it holds in N consecutive known crawls (``consecutive``; defaults
   ``MONITOR_REGRESSION_CONSECUTIVE_REACHABLE`` 2, ``..._CONTENT`` 1), so one bad probe day or one
   flaky crawl never shows up unless ``include_recovered`` and it met N;
-- ``against="baseline"``: the rule passed at the portal's baseline crawl (a portal with no baseline,
+- ``against="baseline"``: the rule did not fail at the portal's baseline crawl (ok, warn, or
+  unknown with nothing failed; the row's ``baseline_level`` says which; a portal with no baseline,
   or whose baseline crawl is not in the history, is compared with its first crawl:
   ``baseline_kind="first_crawl"``) and fails now;
 - ``against="previous"``: what newly regressed: the current failing run has just reached N crawls
@@ -32,7 +35,7 @@ from monitor.config import MonitorSettings
 
 #: the keys of ``Regression.as_row()``, in order (the CLI's columns)
 REGRESSION_COLUMNS = (
-    "portal_id", "name", "region", "check", "baseline_value", "baseline_at", "current_value",
+    "portal_id", "name", "region", "check", "baseline_value", "baseline_level", "baseline_at", "current_value",
     "current_at", "first_failed_at", "days_failing", "evidence", "baseline_kind", "recovered",
 )
 DEFAULT_CHECKS = tuple(rule_id for rule_id in RULES if rule_id != "overall")
@@ -84,6 +87,8 @@ class Regression:
     evidence: dict
     baseline_kind: str  # baseline, first_crawl, previous
     recovered: bool = False
+    #: the reference's level: ok, warn, or unknown (too little evidence, nothing failed)
+    baseline_level: str | None = None
     baseline_crawl_id: str | None = None
     current_crawl_id: str | None = None  # the crawl whose stored pages back the evidence
     failing_crawls: int = 0  # length of the failing run (known crawls)
@@ -133,6 +138,13 @@ def _reference(portal_id, crawl_order, baselines) -> tuple[str | None, str]:
     return (crawl_order[0] if crawl_order else None), "first_crawl"
 
 
+def _judged(record: VerdictRecord) -> bool:
+    """Known, or unknown for want of evidence with nothing failed (``none_failed``: e.g. three
+    probe visits, all fine). Such a record is not a failure; a check that passed it and fails now
+    has regressed, the official rule's worst case: up when checked, offline right after."""
+    return record.passed is not None or bool((record.evidence or {}).get("none_failed"))
+
+
 def _runs(known: list[VerdictRecord]) -> list[tuple[int, int]]:
     """(start, end) index pairs of maximal runs of failures in a list of known records."""
     runs, start = [], None
@@ -177,6 +189,7 @@ def _make(portal_id, info, check, ref, ref_kind, known, run, now, recovered) -> 
         portal_id=portal_id, name=info.get("name") or "", region=info.get("region") or "",
         check=check,
         baseline_value=ref.value if ref is not None else None,
+        baseline_level=ref.level if ref is not None else None,
         baseline_at=ref.at if ref is not None else None,
         current_value=current.value, current_at=current.at,
         first_failed_at=known[start].at,
@@ -249,10 +262,9 @@ def find_regressions(history: Iterable[VerdictRecord], baselines: Mapping[str, s
 def _against_reference(portal_id, info, check, records, ref_crawl, ref_kind, position, n, now,
                        include_recovered):
     ref = next((r for r in records if r.crawl_id == ref_crawl), None)
-    if ref is None or ref.passed is not True:
+    if ref is None or ref.passed is False or not _judged(ref):
         return None
-    after = [r for r in records
-             if r.passed is not None and position[r.crawl_id] > position[ref_crawl]]
+    after = [r for r in records if _judged(r) and position[r.crawl_id] > position[ref_crawl]]
     if not after:
         return None
     runs = [run for run in _runs(after) if run[1] - run[0] + 1 >= n]
@@ -266,7 +278,7 @@ def _against_reference(portal_id, info, check, records, ref_crawl, ref_kind, pos
 
 
 def _against_previous(portal_id, info, check, records, n, now, include_recovered):
-    known = [r for r in records if r.passed is not None]
+    known = [r for r in records if _judged(r)]
     runs = _runs(known)
     if not runs:
         return None
@@ -299,7 +311,7 @@ def find_unrectified(history: Iterable[VerdictRecord], baselines: Mapping[str, s
         ref = next((r for r in records if r.crawl_id == ref_crawl), None)
         if ref is None or ref.passed is not False:
             continue
-        known = [r for r in records if r.passed is not None]
+        known = [r for r in records if _judged(r)]
         if not known or known[-1].passed is not False:
             continue
         if local_date(known[-1].at) <= rectify_by:

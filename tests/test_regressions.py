@@ -205,3 +205,34 @@ def test_records_straight_from_sqlite_rows():
     assert (row.at, row.passed, row.evidence) == (T0, False, {"error": "timeout"})
     assert VerdictRecord("a", "c1", T0, "reachable", None, "unknown", None, None).evidence == {}
     assert VerdictRecord("a", "c1", T0, "reachable", 1).passed is True
+
+
+def _reachable(portal: str, i: int, level: str, **evidence) -> VerdictRecord:
+    passed = {"ok": True, "warn": True, "fail": False, "unknown": None}[level]
+    return VerdictRecord(portal, f"{portal}-c{i}", crawl_at(i), "reachable", passed, level,
+                         value=evidence.pop("value", None), evidence=evidence)
+
+
+def test_up_at_the_check_offline_right_after_is_a_regression():
+    """The notice's worst case: the baseline saw three visits, all fine (unknown for want of
+    evidence, nothing failed); then every visit failed. That is a regression, and the row says the
+    baseline was unknown, not ok."""
+    history = [_reachable("a", 0, "unknown", reason="too_few_visits", none_failed=True, value=0.0),
+               _reachable("a", 1, "fail", value=1.0), _reachable("a", 2, "fail", value=0.88)]
+    [found] = find_regressions(history, {"a": "a-c0"}, now_after(3), portals=PORTALS)
+    assert (found.check, found.baseline_level, found.baseline_value, found.current_value) == (
+        "reachable", "unknown", 0.0, 0.88)
+    assert found.as_row()["baseline_level"] == "unknown"
+    # the same with failures already at the baseline: nothing to regress from
+    dirty = [_reachable("a", 0, "unknown", reason="share_uncertain", none_failed=False, value=0.05),
+             _reachable("a", 1, "fail"), _reachable("a", 2, "fail")]
+    assert find_regressions(dirty, {"a": "a-c0"}, now_after(3), portals=PORTALS) == []
+    # ok and warn baselines regress as before, and say so
+    for level in ("ok", "warn"):
+        history = [_reachable("a", 0, level), _reachable("a", 1, "fail"), _reachable("a", 2, "fail")]
+        [found] = find_regressions(history, {"a": "a-c0"}, now_after(3), portals=PORTALS)
+        assert found.baseline_level == level
+    # newly regressed against the previous crawl, too
+    history = [_reachable("a", 0, "unknown", none_failed=True), _reachable("a", 1, "fail"),
+               _reachable("a", 2, "fail")]
+    assert [r.check for r in find_regressions(history, {}, now_after(3), against="previous")] == ["reachable"]

@@ -73,25 +73,72 @@ def test_registry_is_declarative():
 
 
 @pytest.mark.parametrize("total,failed,passed,level", [
-    (100, 5, False, "fail"),      # 5.0%: the veto
-    (1000, 49, True, "warn"),     # 4.9%
+    (140, 7, False, "fail"),      # a full official sample (a week at 20 a day): 5.0% is the veto
+    (1000, 49, True, "warn"),     # 4.9% of a full sample
     (100, 3, True, "warn"),       # 3%: vendors warn
     (100, 2, True, "ok"),         # 2%
-    (20, 1, True, "warn"),        # 5% but a single failed visit never vetoes
-    (40, 2, False, "fail"),       # 5% with two failures
+    (50, 1, True, "ok"),          # one probe in fifty is never flagged
+    (100, 5, None, "unknown"),    # 5% of 100: the interval (1.6%-11%) straddles the line
+    (20, 1, None, "unknown"),     # 5% on a single failed visit: never a veto
+    (40, 2, None, "unknown"),
+    (5, 5, False, "fail"),        # down at all five visits over two days
+    (30, 10, False, "fail"),      # a third failed: even the lower bound is far over 5%
 ])
 def test_reachable_threshold(total, failed, passed, level):
     v = judge("reachable", healthy(visits=visits(total, failed)))
-    assert (v.passed, v.level) == (passed, level)
+    assert (v.passed, v.level) == (passed, level), v.evidence
     assert v.evidence["visits"] == total and v.evidence["failed"] == failed
+    low, high = v.evidence["interval"]
+    assert 0 <= low <= failed / total <= high <= 1
     if failed:
         assert v.evidence["errors"] == {"timeout": failed}
         assert v.evidence["first_failed_at"].startswith("2024-10-14")
 
 
+def _failing(n: int, failed: int, hours: int) -> list[Visit]:
+    """``n`` visits over two days, ``failed`` of them failed, the failures spread over ``hours``
+    different hours."""
+    start = NOW - timedelta(days=2)
+    out = [Visit(at=start + timedelta(hours=i % hours, minutes=i // hours), ok=False, error="refused")
+           for i in range(failed)]
+    out += [Visit(at=start + timedelta(hours=20 + i * 0.3), ok=True) for i in range(n - failed)]
+    return out
+
+
+def test_reachable_boundaries_both_sides():
+    from monitor.rules.reachable import wilson_interval
+    rule = RULES["reachable"]()
+    # the lower bound crosses 5% between 3 of 21 and 3 of 20 failed visits
+    assert wilson_interval(3, 21, 0.95)[0] < 0.05 < wilson_interval(3, 20, 0.95)[0]
+    assert rule.judge(healthy(visits=_failing(20, 3, 3)), NOW).level == "fail"
+    assert rule.judge(healthy(visits=_failing(21, 3, 3)), NOW).level == "unknown"
+    # MONITOR_REACHABLE_MIN_FAILURES (2): one failure never fails, two can
+    assert rule.judge(healthy(visits=_failing(1, 1, 1)), NOW).level == "unknown"
+    assert rule.judge(healthy(visits=_failing(2, 2, 2)), NOW).level == "fail"
+    # the failures must fall on two different hours: one outage window is not enough
+    assert rule.judge(healthy(visits=_failing(3, 3, 1)), NOW).level == "unknown"
+    assert rule.judge(healthy(visits=_failing(3, 3, 2)), NOW).level == "fail"
+    # the official sample: 7 of 139 is not yet a verdict, 7 of 140 is the veto
+    assert judge("reachable", healthy(visits=visits(139, 7))).level == "unknown"
+    assert judge("reachable", healthy(visits=visits(140, 7))).level == "fail"
+    # ok needs the official daily count of visits, 20
+    few = judge("reachable", healthy(visits=visits(19)))
+    assert (few.level, few.evidence["reason"], few.evidence["none_failed"]) == ("unknown", "too_few_visits", True)
+    assert judge("reachable", healthy(visits=visits(20))).level == "ok"
+    # a stricter confidence needs more evidence
+    assert judge("reachable", healthy(visits=_failing(20, 3, 3)), MONITOR_REACHABLE_CONFIDENCE="0.99").level == "unknown"
+
+
+def test_reachable_counts_crawl_fetches_beside_probes():
+    crawl = [Visit(at=NOW - timedelta(days=d), ok=False, error="refused", source="crawl") for d in (1, 2)]
+    probe = [Visit(at=NOW - timedelta(days=1, hours=h), ok=False, error="refused") for h in (3, 6, 9)]
+    v = judge("reachable", healthy(visits=crawl + probe))
+    assert (v.level, v.evidence["sources"]) == ("fail", {"crawl": 2, "probe": 3})
+
+
 def test_reachable_minimum_sample_and_window():
-    assert judge("reachable", healthy(visits=visits(19, 5))).passed is None
-    assert judge("reachable", healthy(visits=visits(19, 5))).evidence["reason"] == "too_few_visits"
+    assert judge("reachable", healthy(visits=visits(19, 1))).passed is None
+    assert judge("reachable", healthy(visits=visits(19, 1))).evidence["reason"] == "too_few_visits"
     old = visits(100, 50, start=NOW - timedelta(days=20))  # outside the week
     assert judge("reachable", healthy(visits=old + visits(100))).evidence["visits"] == 100
     future = visits(100, 50, start=NOW + timedelta(hours=1))
@@ -119,7 +166,7 @@ def test_reachable_speaks_when_homepage_failed_and_migrated_passes():
 
 
 def test_reachable_settings_override_accepts_strings():
-    state = healthy(visits=visits(100, 4))
+    state = healthy(visits=visits(140, 6))
     assert judge("reachable", state).level == "warn"
     assert judge("reachable", state, MONITOR_REACHABLE_FAIL_SHARE="4%").passed is False
     assert judge("reachable", state, MONITOR_REACHABLE_FAIL_SHARE="0.04").passed is False

@@ -14,13 +14,15 @@ from monitor.extract.policy import PolicyColumn
 
 @dataclass(slots=True)
 class Visit:
-    """One availability probe of the homepage; ``ok`` is False when it had not loaded after 15 s."""
+    """One visit of the homepage (a probe, or a portal crawl's homepage fetch); ``ok`` is False
+    when it had not loaded after 15 s or answered with an error."""
 
     at: datetime
     ok: bool
     error: str | None = None  # error class: dns, refused, timeout, tls, http_5xx, robots, ...
     latency_ms: float | None = None
     valid_round: bool = True  # False when most portals failed at once (our own network was down)
+    source: str = "probe"  # probe | crawl
 
 
 @dataclass(slots=True)

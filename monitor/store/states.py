@@ -34,6 +34,26 @@ def visit_rows(store, since: str, until: str) -> list[dict]:
     return store.query("select * from visits where at >= ? and at <= ? order by at", [since, until])
 
 
+def crawl_homepage_fetches(store, since: datetime, until: datetime, current: str | None = None) -> list[dict]:
+    """Homepage fetches (static, not rendered retries) of finished ``portal`` crawls, and of crawl
+    ``current``, whose clock falls between ``since`` and ``until``: each row with ``crawl_now``
+    (the crawl's clock) and ``started`` so the caller can place the fetch on that clock."""
+    crawls = [c for c in store.query(
+        "select id, now, started from crawls where spider = 'portal' and (status = 'finished' or id = ?)",
+        [current]) if since <= crawl_now(c) <= until]
+    if not crawls:
+        return []
+    by_id = {c["id"]: c for c in crawls}
+    rows = store.query(
+        f"select crawl_id, portal_id, error, latency_ms, fetched_at from fetches "
+        f"where kind = 'homepage' and rendered = 0 and crawl_id in ({','.join('?' * len(by_id))})",
+        list(by_id))
+    for r in rows:
+        r["crawl_now"] = crawl_now(by_id[r["crawl_id"]])
+        r["started"] = by_id[r["crawl_id"]]["started"]
+    return rows
+
+
 def save_verdicts(store, crawl_id: str, at: datetime, verdicts: dict[str, list]) -> None:
     """Replace a crawl's verdicts (``verdicts``: portal id -> verdicts with ``rule``, ``passed``,
     ``level``, ``value`` and ``evidence``)."""
