@@ -52,6 +52,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
+# a resumed crawl (-s JOBDIR=…) drops the requests its stopped run had queued (monitor/resume.py)
+DOWNLOADER_MIDDLEWARES = {"monitor.resume.StaleRequestsMiddleware": 50}
+
 ITEM_PIPELINES = {
     "pipelines.dates.DatesPipeline": 100,
     "pipelines.elements.ElementsPipeline": 200,

@@ -15,6 +15,7 @@ crawls`` shows where a running crawl stands.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
@@ -63,9 +64,14 @@ class CrawlSession:
             return self.store
         spider = self.crawler.spider
         self.store = Store(self.settings.db, heartbeat_stale=self.settings.heartbeat_stale)
+        wanted = getattr(spider, "crawl_id", None)
+        earlier = self.store.crawl(wanted) if wanted else None
         self.crawl_id = self.store.begin_crawl(spider.name, getattr(spider, "selection", ""),
-                                               now=self.settings.now or None,
-                                               crawl_id=getattr(spider, "crawl_id", None))
+                                               now=self.settings.now or None, crawl_id=wanted)
+        if earlier is not None:  # a resumed crawl: its counts go on from where the stop left them
+            self.counts.update({k: v for k, v in json.loads(earlier["counts"] or "{}").items()
+                                if isinstance(v, int)})
+            logger.info("crawl %s resumed (was %s)", self.crawl_id, earlier["status"])
         registry = getattr(spider, "registry", None)
         if registry is not None:
             self.store.sync_portals(registry.portals)
@@ -87,6 +93,14 @@ class CrawlSession:
         if self.store.pending() >= self.settings.batch_size:
             self.store.flush()
             self.store.heartbeat(self.crawl_id)
+
+    def portal_saved(self, portal_id: str) -> None:
+        """Note in the spider's JOBDIR state that a portal's record is saved: a resumed crawl
+        does not fetch it again (monitor/resume.py)."""
+        state = getattr(self.crawler.spider, "state", None)
+        if isinstance(state, dict):
+            state["crawl_id"] = self.crawl_id
+            state.setdefault("done_portals", []).append(portal_id)
 
     # ------------------------------------------------------------------ progress
     def progress(self) -> dict:
@@ -130,6 +144,10 @@ class CrawlSession:
             store.heartbeat(self.crawl_id, self.progress())
             store.finish_crawl(self.crawl_id, status, counts)
             self.finished = status == "finished"
+            state = getattr(spider, "state", None)
+            if self.finished and isinstance(state, dict):  # nothing left to resume in this JOBDIR
+                state.pop("crawl_id", None)
+                state.pop("done_portals", None)
             if self.finished and spider.name == "portal":
                 judge_crawl(store, self.crawl_id, self.settings)
         finally:

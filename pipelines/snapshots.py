@@ -46,6 +46,7 @@ class SnapshotsPipeline:
         elif isinstance(item, PortalDoneItem):
             if item.record is not None:
                 save_portal_crawl(store, item.record)
+            self.session.portal_saved(item.portal_id)
             counts["portals"] += 1
             counts[f"outcome_{item.outcome}"] += 1
         elif isinstance(item, VisitItem):

@@ -30,6 +30,7 @@ from monitor.ids import new_id
 from monitor.items import DiscoveredColumn, PageItem, PortalDoneItem
 from monitor.registry import Portal, same_host
 from monitor.rendering import configure_rendering, render_meta, rendering_available
+from monitor.resume import load_state
 from spiders.base import RegistrySpider
 
 MAX_REDIRECTS = 5
@@ -75,7 +76,11 @@ class PortalSpider(RegistrySpider):
 
     def setup(self, settings: MonitorSettings) -> None:
         super().setup(settings)
-        self.crawl_id = new_id()
+        # a crawl stopped gracefully with -s JOBDIR=… goes on under the same id (monitor/resume.py)
+        resumed = load_state(self.crawler.settings.get("JOBDIR") if getattr(self, "crawler", None) else None)
+        self.crawl_id = resumed.get("crawl_id") or new_id()
+        self.finished_before = set(resumed.get("done_portals") or ()) if resumed.get("crawl_id") else set()
+        self.run = new_id()[:12]  # this run's token, on every request
         self.depth_limit = settings.column_depth
         self.max_pages = settings.max_pages_per_portal
         self.max_columns = settings.max_columns_per_page
@@ -84,7 +89,13 @@ class PortalSpider(RegistrySpider):
         self.progress: dict[str, PortalProgress] = {}
 
     async def start(self):
+        if self.finished_before:
+            self.logger.info("resuming crawl %s: %d portal(s) finished before the stop, %d to go",
+                             self.crawl_id, len(self.finished_before),
+                             len([p for p in self.portals if p.id not in self.finished_before]))
         for portal in self.portals:
+            if portal.id in self.finished_before:
+                continue
             if portal.status == "closed":
                 yield PortalDoneItem(self.crawl_id, portal.id, "closed", homepage_url=portal.url)
                 continue
@@ -102,7 +113,7 @@ class PortalSpider(RegistrySpider):
             progress.seen.add(url)
             progress.budget -= 1
         progress.pending += 1
-        meta = {"portal_id": portal.id, "kind": kind, "depth": depth, "parent": parent,
+        meta = {"portal_id": portal.id, "run": self.run, "kind": kind, "depth": depth, "parent": parent,
                 "link_text": text, "orig_url": orig or url, "hops": hops, "t0": time.monotonic(),
                 "dont_redirect": True, "handle_httpstatus_all": True, "dont_retry": kind == "migrated"}
         meta.update(extra_meta or {})
@@ -114,8 +125,14 @@ class PortalSpider(RegistrySpider):
         return same_host(url, portal.url) and url not in progress.seen and progress.budget > 0
 
     # ------------------------------------------------------------------ callbacks
+    def _stale(self, meta: dict) -> bool:
+        """Queued by the run before a stop: its portal is crawled afresh by this run."""
+        return meta.get("run") != self.run or meta["portal_id"] not in self.progress
+
     def parse_page(self, response):
         meta = response.meta
+        if self._stale(meta):
+            return
         portal = self.progress[meta["portal_id"]].portal
         try:
             yield from self._handle(response, portal, meta)
@@ -126,6 +143,8 @@ class PortalSpider(RegistrySpider):
 
     def on_error(self, failure):
         meta = failure.request.meta
+        if self._stale(meta):
+            return
         progress = self.progress[meta["portal_id"]]
         portal = progress.portal
         error = classify_failure(failure.value)

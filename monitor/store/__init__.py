@@ -81,8 +81,17 @@ class Store:
     # ------------------------------------------------------------------ crawls
     def begin_crawl(self, spider: str, selection: str, now: str | None = None,
                     crawl_id: str | None = None) -> str:
+        """Record a crawl as running. An existing, unfinished ``crawl_id`` (a crawl stopped and
+        started again with the same JOBDIR) is resumed: the same record runs again, here."""
         self.reap_dead_crawls()
         crawl_id = crawl_id or new_id()
+        existing = self.crawl(crawl_id)
+        if existing is not None:
+            with self.db.conn:
+                self.db["crawls"].update(crawl_id, {
+                    "status": "running", "finished": None, "host": socket.gethostname(),
+                    "pid": os.getpid(), "heartbeat": utcnow()})
+            return crawl_id
         with self.db.conn:
             self.db["crawls"].insert({
                 "id": crawl_id, "spider": spider, "selection": selection, "started": utcnow(),
