@@ -13,6 +13,8 @@ import json
 import os
 import socket
 import sqlite3
+import time
+from contextlib import contextmanager
 import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -21,9 +23,13 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from monitor.ids import new_id, stable_id, utcnow
-from monitor.store.migrations import migrate
+from monitor.store.migrations import migrate, needs_migration
 
 __all__ = ["Store", "StoreError", "new_id", "stable_id", "utcnow"]
+
+#: how long a writer waits for another's lock (SQLite's busy timeout), and how many times
+BUSY_TIMEOUT_S = 30
+LOCK_ATTEMPTS = 4
 
 
 class StoreError(Exception):
@@ -53,19 +59,51 @@ class Store:
         elif not Path(self.path).exists():
             raise StoreError(f"{self.path}: no such database (run a crawl first, or pass --db)")
         try:
-            conn = sqlite3.connect(self.path, timeout=30)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             self.db = sqlite_utils.Database(conn)
-            self.db.execute("pragma busy_timeout = 30000")
+            self.db.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_S * 1000}")
             if not readonly:
                 self.db.enable_wal()
             self.db.execute("pragma synchronous = normal")
             self.db.execute("pragma foreign_keys = off")
-            migrate(self.db)
+            if needs_migration(self.db):
+                with self.transaction():  # two processes opening a new store migrate it once
+                    migrate(self.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
         self._pending: dict[str, list[dict]] = {}
         self._known_bodies: set[str] = set()
         self._pending_upserts: dict[str, tuple[list[dict], Any]] = {}
+
+    # ------------------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self):
+        """One write transaction, begun IMMEDIATE: the write lock is taken first, waiting up to the
+        busy timeout for another writer (a probe beside a crawl, two probes), and retried a bounded
+        number of times. A deferred transaction that reads before it writes can instead fail at
+        once with "database is locked" when another writer committed in between; this one cannot.
+        Nested use joins the open transaction."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            yield
+            return
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if attempt == LOCK_ATTEMPTS:
+                    raise StoreError(f"{self.path}: another writer held the database for "
+                                     f"{LOCK_ATTEMPTS} × {BUSY_TIMEOUT_S} s; giving up") from None
+                time.sleep(0.1 * attempt)
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -87,12 +125,12 @@ class Store:
         crawl_id = crawl_id or new_id()
         existing = self.crawl(crawl_id)
         if existing is not None:
-            with self.db.conn:
+            with self.transaction():
                 self.db["crawls"].update(crawl_id, {
                     "status": "running", "finished": None, "host": socket.gethostname(),
                     "pid": os.getpid(), "heartbeat": utcnow()})
             return crawl_id
-        with self.db.conn:
+        with self.transaction():
             self.db["crawls"].insert({
                 "id": crawl_id, "spider": spider, "selection": selection, "started": utcnow(),
                 "finished": None, "status": "running", "host": socket.gethostname(),
@@ -106,13 +144,13 @@ class Store:
         values = {"heartbeat": utcnow()}
         if progress is not None:
             values["progress"] = json.dumps(progress, ensure_ascii=False, sort_keys=True)
-        with self.db.conn:
+        with self.transaction():
             self.db["crawls"].update(crawl_id, values)
 
     def finish_crawl(self, crawl_id: str, status: str = "finished", counts: dict | None = None) -> None:
         self.flush()
         counts = counts or {}
-        with self.db.conn:
+        with self.transaction():
             self.db["crawls"].update(crawl_id, {
                 "finished": utcnow(), "status": status, "heartbeat": utcnow(),
                 "portals": counts.get("portals", 0), "pages": counts.get("pages", 0),
@@ -132,7 +170,7 @@ class Store:
             if gone or (row["heartbeat"] or "") < stale_before:
                 dead.append(row["id"])
         if dead:
-            with self.db.conn:
+            with self.transaction():
                 for cid in dead:
                     self.db["crawls"].update(cid, {"status": "aborted", "finished": utcnow()})
         return dead
@@ -158,7 +196,7 @@ class Store:
             "site_code": p.site_code, "status": p.status, "migrated_to": p.migrated_to,
             "render": p.render, "synced_at": utcnow(),
         } for p in portals]
-        with self.db.conn:
+        with self.transaction():
             self.db["portals"].upsert_all(rows, pk="id")
 
     def portals(self) -> list[dict]:
@@ -175,7 +213,7 @@ class Store:
         if not self._pending:
             return
         pending, self._pending = self._pending, {}
-        with self.db.conn:
+        with self.transaction():
             for table, rows in pending.items():
                 if table == "entries":
                     self._write_entries(rows)

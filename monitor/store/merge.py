@@ -117,7 +117,7 @@ def merge_stores(inputs: list[str], output: str) -> MergeResult:
         for path in inputs:
             db.execute("attach database ? as src", [str(Path(path).resolve())])
             try:
-                with db.conn:
+                with out.transaction():
                     for table in db.table_names():
                         if table in SKIPPED or table.startswith("sqlite_"):
                             continue

@@ -146,6 +146,11 @@ def applied(db: sqlite_utils.Database) -> list[str]:
     return [m.name for m in migrations.applied(db)]
 
 
+def needs_migration(db: sqlite_utils.Database) -> bool:
+    """Whether opening this database has anything to do (a read-only check)."""
+    return _LEGACY_TABLE in db.table_names() or bool(migrations.pending(db))
+
+
 def migrate(db: sqlite_utils.Database, upto: str | None = None) -> list[str]:
     """Apply every migration not yet recorded (up to ``upto`` inclusive, for tests); return the
     names applied."""
@@ -164,7 +169,7 @@ def _adopt_legacy_history(db: sqlite_utils.Database) -> None:
     if _LEGACY_TABLE not in db.table_names():
         return
     done = list(db.query(f"select name, applied_at from [{_LEGACY_TABLE}] order by name"))
-    with db.conn:
+    with db.atomic():
         migrations.ensure_migrations_table(db)
         known = set(applied(db))
         db[migrations.migrations_table].insert_all(

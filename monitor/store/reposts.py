@@ -37,7 +37,7 @@ def upsert_releases(store: Store, rows: Iterable[dict], now: str | None = None) 
     if not rows:
         return 0
     now = now or utcnow()
-    with store.db.conn:
+    with store.transaction():
         store.db.conn.executemany(
             "insert or ignore into releases (id, title, url, published, category, source, first_seen) "
             "values (?, ?, ?, ?, ?, ?, ?)",
@@ -103,7 +103,7 @@ def replace_reposts(store: Store, entry_ids: Iterable[str], rows: Iterable[dict]
     match are removed. One transaction. Returns the number of rows written."""
     entry_ids = list(entry_ids)
     rows = list(rows)
-    with store.db.conn:
+    with store.transaction():
         for chunk in _chunks(entry_ids):
             store.db.conn.execute(
                 f"delete from reposts where entry_id in ({', '.join('?' for _ in chunk)})", chunk)
@@ -163,6 +163,6 @@ def add_crawl_counts(store: Store, crawl_id: str, extra: dict) -> None:
     except ValueError:
         counts = {}
     counts.update(extra)
-    with store.db.conn:
+    with store.transaction():
         store.db.conn.execute("update crawls set counts = ? where id = ?",
                               [json.dumps(counts, ensure_ascii=False, sort_keys=True), crawl_id])

@@ -65,7 +65,7 @@ def save_verdicts(store, crawl_id: str, at: datetime, verdicts: dict[str, list])
                          "value": json.dumps(v.value, ensure_ascii=False, default=str),
                          "evidence": json.dumps(v.evidence, ensure_ascii=False, default=str),
                          "at": iso(at)})
-    with store.db.conn:
+    with store.transaction():
         store.db.execute("delete from verdicts where crawl_id = ?", [crawl_id])
         if rows:
             store.db["verdicts"].insert_all(rows, pk=("crawl_id", "portal_id", "rule"))
@@ -96,7 +96,7 @@ def unjudged_crawls(store) -> list[str]:
 def mark_baselines(store, crawl_id: str, portal_ids: list[str], note: str | None) -> int:
     rows = [{"id": new_id(), "portal_id": pid, "crawl_id": crawl_id, "marked_at": utcnow(), "note": note}
             for pid in portal_ids]
-    with store.db.conn:
+    with store.transaction():
         store.db["baselines"].insert_all(rows, pk="id")
     return len(rows)
 
@@ -141,5 +141,5 @@ def stored_fetches(store, crawl_id: str, portal_id: str, url: str | None = None)
 
 def save_audits(store, rows: list[dict]) -> None:
     now = utcnow()
-    with store.db.conn:
+    with store.transaction():
         store.db["audits"].upsert_all([{**r, "imported_at": now} for r in rows], pk=("portal_id", "audited_on"))

@@ -13,7 +13,7 @@ def validate_round(store, round_id: str, invalid_share: float, min_portals: int)
     row = store.query("select count(*) n, sum(1 - ok) failed from visits where round_id = ?", [round_id])[0]
     n, failed = row["n"] or 0, row["failed"] or 0
     if n >= min_portals and failed / n >= invalid_share and failed > 0:
-        with store.db.conn:
+        with store.transaction():
             store.db.execute("update visits set valid = 0 where round_id = ?", [round_id])
         return False
     return True
@@ -28,7 +28,7 @@ def rollup_visits(store, retention_days: int, now_iso: str | None = None) -> int
     now = parse_now(now_iso)
     cutoff = (now - timedelta(days=retention_days)).isoformat()
     db = store.db
-    with db.conn:
+    with store.transaction():
         rows = list(db.query(
             "select portal_id, substr(at, 1, 10) day, count(*) visits, sum(1 - ok) failed, "
             "sum(1 - valid) invalid, avg(latency_ms) latency_ms_avg from visits where at < ? "
