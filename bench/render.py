@@ -37,7 +37,8 @@ NOW = "2026-11-20T10:00:00+08:00"
 def crawl(proxy: str, registry: Path, db: Path, *extra: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and k.lower() != "http_proxy"}
     env.update({"http_proxy": proxy, "MONITOR_REGISTRY": str(registry), "MONITOR_DB": str(db),
-                "MONITOR_NOW": NOW, "SCRAPY_SETTINGS_MODULE": "monitor.settings", "MONITOR_LOG_LEVEL": "INFO"})
+                "MONITOR_NOW": NOW, "SCRAPY_SETTINGS_MODULE": "monitor.settings", "MONITOR_LOG_LEVEL": "INFO",
+                "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
     cmd = [sys.executable, "-m", "scrapy", "crawl", "portal", "-a", "region=all", "-s", "MONITOR_COLUMN_DEPTH=0",
            "-s", "MONITOR_ROBOTSTXT_OBEY=0", "-s", "ROBOTSTXT_OBEY=False", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "DOWNLOAD_TIMEOUT=4", *extra]

@@ -97,7 +97,8 @@ def crawl(proxy: str, registry: Path, db: Path, concurrency: int, log: Path, tim
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and "proxy" not in k.lower()}
     env.update({"http_proxy": proxy, "MONITOR_REGISTRY": str(registry), "MONITOR_DB": str(db),
                 "MONITOR_NOW": NOW, "MONITOR_RENDER": "off", "MONITOR_ROBOTSTXT_OBEY": "0",
-                "MONITOR_GOVCN_BASE": "http://www.gov.cn", "SCRAPY_SETTINGS_MODULE": "monitor.settings"})
+                "MONITOR_GOVCN_BASE": "http://www.gov.cn", "SCRAPY_SETTINGS_MODULE": "monitor.settings",
+                "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
     cmd = [str(BIN / "scrapy"), "crawl", "portal", "-a", "region=all",
            "-s", f"CONCURRENT_REQUESTS={concurrency}", "-s", "AUTOTHROTTLE_ENABLED=False",
            "-s", "LOG_LEVEL=INFO", "-s", "LOGSTATS_INTERVAL=10"]

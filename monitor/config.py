@@ -60,6 +60,9 @@ class MonitorSettings:
     now: str = knob("", "ISO date or date-time that replaces the clock (tests, replays); empty: real time")
     allow_hosts: tuple[str, ...] = knob((), "host suffixes accepted in a registry besides .gov.cn "
                                             "(comma list), e.g. for a private test fleet")
+    allow_private_addresses: bool = knob(False, "fetch from loopback, private and link-local addresses "
+                                                "(the sandbox and tests, whose proxy is on 127.0.0.1); "
+                                                "off, such a host is refused as private_address")
     contact: str = knob("set MONITOR_CONTACT to your office's e-mail",
                         "who runs the crawler; sent in the User-Agent so an administrator can reach you")
     # -- the crawl ----------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 Classes: ``dns``, ``refused``, ``timeout``, ``tls``, ``reset``, ``too_large``, ``blocked`` (an anti-bot
 challenge page such as the HTTP 412/521 JavaScript cookie challenges of Jiasule/Ruishu CDNs),
-``robots`` (disallowed by robots.txt), ``http_4xx``/``http_5xx`` and ``offhost_redirect``. Behind a
+``robots`` (disallowed by robots.txt), ``private_address`` (the host or its proxy is at an internal
+address, ``monitor/guard.py``), ``http_4xx``/``http_5xx`` and ``offhost_redirect``. Behind a
 forward proxy (squid and most others), upstream failures arrive as 502/503/504 pages carrying an
 ``X-Squid-Error`` header; those are mapped to the same classes as direct failures.
 """
@@ -85,7 +86,10 @@ def classify_failure(exc: BaseException) -> str:
     if isinstance(exc, DownloadCancelledError):
         return "too_large"
     if isinstance(exc, IgnoreRequest):
-        return "robots" if "robots" in str(exc).lower() else "ignored"
+        text = str(exc).lower()
+        if text.startswith("private_address"):
+            return "private_address"
+        return "robots" if "robots" in text else "ignored"
     if isinstance(exc, (ResponseDataLossError, DownloadFailedError)):
         return _by_text(exc) or "reset"
     return _by_text(exc) or "error"

@@ -52,8 +52,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
-# a resumed crawl (-s JOBDIR=…) drops the requests its stopped run had queued (monitor/resume.py)
-DOWNLOADER_MIDDLEWARES = {"monitor.resume.StaleRequestsMiddleware": 50}
+# a resumed crawl (-s JOBDIR=…) drops the requests its stopped run had queued (monitor/resume.py);
+# nothing is fetched from an internal address (monitor/guard.py; after HttpProxyMiddleware, 750)
+DOWNLOADER_MIDDLEWARES = {"monitor.resume.StaleRequestsMiddleware": 50,
+                          "monitor.guard.PrivateAddressGuard": 760}
 
 ITEM_PIPELINES = {
     "pipelines.dates.DatesPipeline": 100,

@@ -19,6 +19,9 @@ def scrapy_env(**extra: str) -> dict[str, str]:
            if not k.startswith("MONITOR_") and k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
     env["SCRAPY_SETTINGS_MODULE"] = "monitor.settings"
     env["MONITOR_LOG_LEVEL"] = "INFO"
+    # every test crawl goes through the sandbox's proxy on 127.0.0.1 (monitor/guard.py refuses
+    # internal addresses otherwise; tests/test_guard.py checks that it does)
+    env["MONITOR_ALLOW_PRIVATE_ADDRESSES"] = "1"
     env.update(extra)
     return env
 

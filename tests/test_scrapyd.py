@@ -123,7 +123,8 @@ def nodes(tmp_path_factory, isolated_python, egg, fleet_proxy):
             f"bind_address = 127.0.0.1\nhttp_port = {port}\npoll_interval = 0.5\nmax_proc = 4\n")
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MONITOR_", "SCRAPY_")) and k.lower() not in ("https_proxy", "no_proxy", "all_proxy")}
-        env.update({"http_proxy": proxy, "MONITOR_DB": str(work / f"{name}.db")})
+        env.update({"http_proxy": proxy, "MONITOR_DB": str(work / f"{name}.db"),
+                    "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
         with open(work / "scrapyd.out", "wb") as out:
             proc = subprocess.Popen([str(isolated_python), "-m", "scrapyd"], cwd=work, env=env, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)

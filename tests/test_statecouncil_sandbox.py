@@ -30,7 +30,7 @@ def test_crawl_against_sandbox(tmp_path):
     with sandbox.Sandbox(fleet=sandbox.synthetic_fleet(2), now=NOW) as sb:
         env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "all_proxy")}
         env.update({"MONITOR_DB": str(db), "http_proxy": sb.url, "MONITOR_GOVCN_BASE": "http://www.gov.cn",
-                    "MONITOR_NOW": NOW.isoformat()})
+                    "MONITOR_NOW": NOW.isoformat(), "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
         proc = subprocess.run([str(Path(sys.executable).with_name("scrapy")), "crawl", "statecouncil"],
                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]

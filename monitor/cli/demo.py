@@ -78,7 +78,9 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
     base_env = {k: v for k, v in os.environ.items() if k.lower() not in ("http_proxy", "https_proxy", "no_proxy")}
     base_env.update({"http_proxy": proxy, "MONITOR_REGISTRY": str(SANDBOX_REGISTRY_CSV), "MONITOR_DB": str(db),
                      "MONITOR_GOVCN_BASE": "http://www.gov.cn", "SCRAPY_SETTINGS_MODULE": "monitor.settings",
-                     "MONITOR_LOG_LEVEL": "INFO"})
+                     "MONITOR_LOG_LEVEL": "INFO",
+                     # the sandbox's proxy is on 127.0.0.1, an address real crawls refuse
+                     "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
     timeout_args = ["-s", f"DOWNLOAD_TIMEOUT={timeout}"]
 
     def phase_round(now, label: str, crawls: int) -> str:
