@@ -24,6 +24,7 @@ COMMANDS = [
     "match:match",
     "scale:schedule",
     "scale:merge",
+    "registry:registry",
 ]
 
 
