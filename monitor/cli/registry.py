@@ -186,3 +186,133 @@ def export(registry_file, output, fmt) -> None:
         click.echo(f"wrote {len(reg.portals)} portal(s) to {output}", err=True)
     else:
         write_official(reg, sys.stdout, "csv")
+
+
+@registry.command("check")
+@click.option("--registry", "registry_file", type=click.Path(dir_okay=False),
+              help="Registry to check (default: MONITOR_REGISTRY, else the shipped one).")
+@click.option("--region", help="Only these regions (comma list; every level).")
+@click.option("--portal", help="Only these portals (comma list of ids).")
+@click.option("--level", help="Only these levels (comma list: province, city, county, township, department).")
+@click.option("--parent", help="Only these portals and everything below them (comma list of ids).")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Write the confident suggestions into the registry (through a temporary file and a rename); "
+                   "the others are listed.")
+@click.option("--timeout", type=float, default=15.0, show_default=True,
+              help="Seconds a homepage may take (the official rule's 15 s).")
+@click.option("--setting", "settings", multiple=True, metavar="NAME=VALUE", help="Extra Scrapy setting (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def check(registry_file, region, portal, level, parent, apply_, timeout, settings, fmt) -> None:
+    """A quick live pass over the registry: each row's homepage, once, through the project's Scrapy
+    settings (User-Agent, http_proxy, timeout).
+
+    For each row: reachable, final URL, an off-host redirect (a likely migration, with a suggested
+    migrated_to), the site code on the page against the registry's, and the page's name against
+    the registry's. Suggestions are confident (--apply writes them) or left for review: a migration
+    is confident when the move is permanent or the new home shows the same site code; a rename
+    when the SiteName meta changed on the same host with the same site code; a missing site code
+    when the footer and the meta or error-report entry agree. Closed rows are skipped; migrated
+    rows are checked at migrated_to.
+
+    \b
+    Examples:
+      monitor registry check --region henan
+      monitor registry check --parent henan-zhengzhou --apply
+    """
+    from monitor.cli.common import emit
+    from monitor.registry import SelectionError, host_suffixes
+    from monitor.registry_check import CHECK_COLUMNS, assess
+    path = registry_path(registry_file)
+    reg = load(path)
+    try:
+        chosen = reg.select(region, portal, level, parent)
+    except SelectionError as exc:
+        raise UserError(str(exc)) from None
+    pairs = []
+    for value in settings:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"--setting {value!r}: expected NAME=VALUE")
+        pairs.append((key.strip(), val))
+    items = _run_check_spider(path, {"region": region, "portal": portal, "level": level, "parent": parent},
+                              timeout, pairs)
+    suffixes = host_suffixes(allow_hosts())
+    from monitor.registry import canonical_host
+    hosts = {canonical_host(p.url): p.id for p in reg.portals if p.status != "migrated"}
+    results = [assess(p, items.get(p.id) or {"error": "not_fetched", "checked": p.url}, suffixes, hosts)
+               for p in chosen]
+    rows = [r.as_row() for r in results]
+    emit(rows, CHECK_COLUMNS, fmt, None)
+    changes = [c for r in results for c in r.changes]
+    confident = [c for c in changes if c.confident]
+    review = [c for c in changes if not c.confident]
+    notes = [f"{r.portal}: {n}" for r in results for n in r.notes]
+    out = sys.stdout if fmt == "table" else sys.stderr
+    counts = Counter(r.action for r in results)
+    print(f"checked {len(results)} row(s): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+          file=out)
+    if apply_ and confident:
+        applied = _apply(path, confident)
+        print(f"applied to {path}:", file=out)
+        for change in applied:
+            print("  " + change.as_text(), file=out)
+    elif confident:
+        print("confident (--apply writes them):", file=out)
+        for change in confident:
+            print("  " + change.as_text(), file=out)
+    if review:
+        print("to review (not applied):", file=out)
+        for change in review:
+            print("  " + change.as_text(), file=out)
+    if notes:
+        print("notes:", file=out)
+        for note in notes:
+            print("  " + note, file=out)
+
+
+def _run_check_spider(registry_file: str, selection: dict, timeout: float, settings: list) -> dict[str, dict]:
+    """``scrapy crawl registrycheck`` in a subprocess (a Twisted reactor runs once per process);
+    its items by portal id."""
+    import json
+    import subprocess
+
+    from monitor.paths import PROJECT_DIR
+    with tempfile.TemporaryDirectory(prefix="registry-check-") as tmp:
+        feed = Path(tmp) / "check.jsonl"
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "registrycheck", "-O", f"{feed}:jsonlines",
+               "-s", f"DOWNLOAD_TIMEOUT={timeout:g}", "-s", "LOG_LEVEL=WARNING"]
+        for key, value in selection.items():
+            if value:
+                cmd += ["-a", f"{key}={value}"]
+        for key, value in settings:
+            cmd += ["-s", f"{key}={value}"]
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="monitor.settings",
+                   MONITOR_REGISTRY=str(Path(registry_file).resolve()))
+        cwd = PROJECT_DIR if (PROJECT_DIR / "scrapy.cfg").exists() else Path(tmp)
+        proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+        if proc.returncode != 0 or not feed.exists():
+            last = [ln for ln in proc.stderr.splitlines() if ln.strip()][-1:] or ["no output"]
+            raise UserError(f"the check crawl failed (exit {proc.returncode}): {last[0]}")
+        items: dict[str, dict] = {}
+        for line in feed.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                items[item["portal_id"]] = item
+        return items
+
+
+def _apply(path: str, changes) -> list:
+    """The confident changes written into the registry file, every other byte kept."""
+    from monitor.registry import RegistryError, host_suffixes
+    from monitor.registry_check import apply_and_validate
+    raw = Path(path).read_bytes()
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    try:
+        new_text, applied = apply_and_validate(text, changes, path, host_suffixes(allow_hosts()))
+    except RegistryError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise UserError(f"{path}: the changes would make the registry invalid; nothing written") from None
+    write_atomic(path, data=(b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8"))
+    return applied
