@@ -25,6 +25,7 @@ COMMANDS = [
     "scale:schedule",
     "scale:merge",
     "registry:registry",
+    "sweep:sweep",
 ]
 
 
