@@ -222,7 +222,7 @@ def test_export_csv_on_stdout_uses_the_official_headers():
 
 def test_validate_reports_counts_or_every_problem(tmp_path):
     res = run("registry", "validate", str(REGISTRY_CSV))
-    assert res.exit_code == 0 and "92 portals in 33 regions" in res.stdout
+    assert res.exit_code == 0 and "425 portals in 33 regions" in res.stdout and "city 333" in res.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("id,name,region,level,url,site_code,status,migrated_to,render\n"
                    "a,甲,henan,town,http://www.a.gov.cn/,,active,,\n", encoding="utf-8")
