@@ -93,7 +93,7 @@ _FOOTER_RE = re.compile(r"^\s*(?:合计|总计|小计|共计|注|说明|备注|�
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
-class ImportError_(ValueError):  # noqa: N801 - not the builtin; raised for an unreadable file
+class UnreadableFile(ValueError):
     """The file cannot be read at all (one line naming it)."""
 
 
@@ -116,22 +116,22 @@ class ImportResult:
 
 def read_table(path: str | Path, sheet: str | None = None) -> list[tuple[str, list[str]]]:
     """Every row of a CSV or XLSX file as ``(location, cells)``; location is ``FILE:LINE`` or
-    ``FILE:SHEET!ROW``. Raises :class:`ImportError_` when the file cannot be read."""
+    ``FILE:SHEET!ROW``. Raises :class:`UnreadableFile` when the file cannot be read."""
     shown = str(path)
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise ImportError_(f"{shown}: no such file") from None
+        raise UnreadableFile(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise ImportError_(f"{shown}: is a directory") from None
+        raise UnreadableFile(f"{shown}: is a directory") from None
     except OSError as exc:
-        raise ImportError_(f"{shown}: cannot read: {exc.strerror or exc}") from None
+        raise UnreadableFile(f"{shown}: cannot read: {exc.strerror or exc}") from None
     if raw[:4] == b"PK\x03\x04":
         return _read_xlsx(raw, shown, sheet)
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportError_(f"{shown}: an old Excel .xls file; save it as .xlsx or CSV first")
+        raise UnreadableFile(f"{shown}: an old Excel .xls file; save it as .xlsx or CSV first")
     if sheet:
-        raise ImportError_(f"{shown}: --sheet applies to XLSX files only")
+        raise UnreadableFile(f"{shown}: --sheet applies to XLSX files only")
     return _read_csv(raw, shown)
 
 
@@ -141,7 +141,7 @@ def decode_text(raw: bytes, shown: str) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise ImportError_(f"{shown}: broken UTF-16 text ({exc.reason})") from None
+            raise UnreadableFile(f"{shown}: broken UTF-16 text ({exc.reason})") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -150,7 +150,7 @@ def decode_text(raw: bytes, shown: str) -> str:
         return raw.decode("gb18030")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ImportError_(f"{shown}:{line}: neither UTF-8 nor GBK text") from None
+        raise UnreadableFile(f"{shown}:{line}: neither UTF-8 nor GBK text") from None
 
 
 def _read_csv(raw: bytes, shown: str) -> list[tuple[str, list[str]]]:
@@ -166,7 +166,7 @@ def _read_csv(raw: bytes, shown: str) -> list[tuple[str, list[str]]]:
         except StopIteration:
             return out
         except csv.Error as exc:
-            raise ImportError_(f"{shown}:{start}: malformed CSV: {exc}") from None
+            raise UnreadableFile(f"{shown}:{start}: malformed CSV: {exc}") from None
         out.append((f"{shown}:{start}", row))
 
 
@@ -177,11 +177,11 @@ def _read_xlsx(raw: bytes, shown: str, sheet: str | None) -> list[tuple[str, lis
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportError_(f"{shown}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
+        raise UnreadableFile(f"{shown}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
     try:
         if sheet is not None:
             if sheet not in book.sheetnames:
-                raise ImportError_(f"{shown}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
+                raise UnreadableFile(f"{shown}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}")
             candidates = [sheet]
         else:
             candidates = list(book.sheetnames)
@@ -328,14 +328,14 @@ def import_official(path: str | Path, sheet: str | None = None, allow_hosts=None
     found = find_header(table)
     if found is None:
         where = table[0][0].rsplit("!", 1)[0] + "!1" if table and "!" in table[0][0] else f"{path}:1"
-        raise ImportError_(f"{where}: no header row with 网站标识码 and 首页网址 in the first 10 rows "
+        raise UnreadableFile(f"{where}: no header row with 网站标识码 and 首页网址 in the first 10 rows "
                            f"(expected {', '.join(OFFICIAL_COLUMNS[:5])})")
     header_at, columns = found
     header_loc = table[header_at][0]
     if "name" not in columns and "owner" not in columns:
-        raise ImportError_(f"{header_loc}: no 网站名称 or 主办单位 column")
+        raise UnreadableFile(f"{header_loc}: no 网站名称 or 主办单位 column")
     if "type" not in columns and "level" not in columns:
-        raise ImportError_(f"{header_loc}: no 网站类型 column (政府门户网站 / 部门网站)")
+        raise UnreadableFile(f"{header_loc}: no 网站类型 column (政府门户网站 / 部门网站)")
     suffixes = host_suffixes(allow_hosts)
     result = ImportResult(rows=[])
     staged: list[tuple[str, dict]] = []

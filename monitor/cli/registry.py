@@ -125,11 +125,11 @@ def import_(file, output, sheet, skip_bad, keep_ids) -> None:
       monitor registry import 河南省政府网站.xlsx -o data/henan.csv
       monitor registry import export.csv --skip-bad --keep-ids data/portals.csv > portals.csv
     """
-    from monitor.registry_io import ImportError_, import_official, registry_csv
+    from monitor.registry_io import UnreadableFile, import_official, registry_csv
     keep = load(keep_ids) if keep_ids else None
     try:
         result = import_official(file, sheet=sheet, allow_hosts=allow_hosts(), keep_ids=keep)
-    except ImportError_ as exc:
+    except UnreadableFile as exc:
         raise UserError(str(exc)) from None
     for problem in result.problems:
         click.echo(problem, err=True)
