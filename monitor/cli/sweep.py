@@ -113,8 +113,8 @@ def sweep(processes, spider, region, portal, level, parent, registry_file, db_pa
     Shards are balanced by portal count (whole regions when there are enough, else portal lists).
     Each process is a plain `scrapy crawl SPIDER` with its shard's -a region=… or -a portal=…;
     its log goes to --log-dir. The exit status is 1 when any process failed or its crawl did not
-    finish. On this project's 2-core machine, 2 processes crawl about 1.9 times as fast as one
-    (bench/sweep.py).
+    finish. On the project's 2-core VM, shared with other work, 2 processes crawled 1.4 to 1.75
+    times as fast as one (bench/sweep.py). The statecouncil spider is not sharded: run it as usual.
 
     \b
     Examples:
