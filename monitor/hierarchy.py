@@ -2,7 +2,8 @@
 
 The store's ``portals`` table holds each portal's region and level as of its last crawl. The parent
 comes from the store too once its ``portals`` table has a ``parent`` column, else from the registry
-(``MONITOR_REGISTRY``): a portal the registry no longer lists has no parent. Selection follows
+(``MONITOR_REGISTRY``), when the registry's row has the stored URL: a portal the registry no longer
+lists, or lists elsewhere, has no parent. Selection follows
 :meth:`monitor.registry.Registry.select`: ``parent=X`` is X and everything below it.
 """
 
@@ -25,7 +26,11 @@ def portal_info(store_portals: Iterable[Mapping], registry=None) -> dict[str, di
     out = {}
     for row in store_portals:
         pid = row["id"]
-        parent = row.get("parent") if "parent" in row else getattr(known.get(pid), "parent", None)
+        if "parent" in row:
+            parent = row.get("parent")
+        else:   # only from a registry row that is the same portal (another registry may reuse the id)
+            same = known.get(pid)
+            parent = same.parent if same is not None and same.url == row.get("url", same.url) else None
         out[pid] = {"name": row.get("name") or "", "region": row.get("region") or "",
                     "level": row.get("level") or "", "parent": parent or "", "status": row.get("status") or ""}
     for pid, p in known.items():   # a registry portal the store has not seen yet
