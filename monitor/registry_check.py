@@ -74,9 +74,11 @@ def page_facts(page) -> dict:
         meta_code = site_id_code(page)
         if meta_code:
             codes["meta"] = meta_code
-        link = find_error_link(page)
-        if link.get("found") and link.get("site_code"):
-            codes["entry"] = link["site_code"]
+        link = find_error_link(page)   # a dict here, an ``ErrorLink`` on main after the typed-items refactor
+        found, entry_code = ((link.get("found"), link.get("site_code")) if isinstance(link, dict)
+                             else (getattr(link, "found", False), getattr(link, "site_code", None)))
+        if found and entry_code:
+            codes["entry"] = entry_code
         for text in CODE_TEXT_XPATH(tree):
             m = LABELLED_CODE_RE.search(text)
             if m is None:

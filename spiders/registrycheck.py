@@ -24,6 +24,20 @@ from monitor.registry import check_url, host_suffixes, load_registry
 from monitor.registry_check import REDIRECT_STATUSES, page_facts, page_redirect
 
 MAX_REDIRECTS = 5
+
+
+def _monitor_settings(crawler):
+    """(registry path, allowed host suffixes, now): from ``monitor.config.MonitorSettings`` where it
+    exists (the settings refactor on main), else from the Scrapy settings as ``monitor.settings``
+    fills them from the environment."""
+    try:
+        from monitor.config import MonitorSettings
+    except ImportError:
+        settings = crawler.settings
+        return (settings.get("MONITOR_REGISTRY"), settings.get("MONITOR_ALLOW_HOSTS"),
+                parse_now(settings.get("MONITOR_NOW")))
+    mine = MonitorSettings.of(crawler)
+    return mine.registry, list(mine.allow_hosts), mine.clock()
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"application/xml", b"text/xml")
 
 
@@ -48,13 +62,12 @@ class RegistryCheckSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        allow = settings.get("MONITOR_ALLOW_HOSTS")
+        registry_path, allow, now = _monitor_settings(crawler)
         # the CLI validated the registry and the selection already: errors here are plain exceptions
-        registry = load_registry(settings.get("MONITOR_REGISTRY"), allow)
+        registry = load_registry(registry_path, allow)
         spider.portals = registry.select(**spider.selection_args)
         spider.suffixes = host_suffixes(allow)
-        spider.now = parse_now(settings.get("MONITOR_NOW"))
+        spider.now = now
         return spider
 
     async def start(self):
