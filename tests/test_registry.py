@@ -30,6 +30,17 @@ def test_shipped_registry_covers_every_province_and_departments():
     assert len({p.host for p in reg.portals}) == len(reg.portals)
 
 
+def test_shipped_registry_has_every_prefecture_under_its_province():
+    reg = load_registry(REGISTRY_CSV)
+    by_id = reg.by_id()
+    cities = [p for p in reg.portals if p.level == "city"]
+    assert len(cities) == 333
+    assert all(by_id[p.parent].level == "province" and by_id[p.parent].region == p.region for p in cities)
+    assert not {p.region for p in cities} & {"beijing", "tianjin", "shanghai", "chongqing", "bumen"}
+    assert [p.id for p in reg.select("henan", level="city")][:2] == ["henan-zhengzhou", "henan-kaifeng"]
+    assert len(reg.select(parent="henan")) == 18   # the province and its 17 prefecture-level cities
+
+
 def test_sandbox_registry_loads():
     reg = load_registry(SANDBOX_REGISTRY_CSV)
     assert len(reg.portals) >= 20 and len(reg.regions) >= 2

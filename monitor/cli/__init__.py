@@ -24,6 +24,8 @@ COMMANDS = [
     "match:match",
     "scale:schedule",
     "scale:merge",
+    "registry:registry",
+    "sweep:sweep",
 ]
 
 

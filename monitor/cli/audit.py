@@ -20,8 +20,17 @@ VERDICT_WORDS = {"合格": "pass", "pass": "pass", "passed": "pass", "不合格"
                  "failed": "fail"}
 
 
-def _portal_filter(store, region: str | None, portal: str | None) -> dict[str, dict]:
+def _portal_filter(store, region: str | None, portal: str | None, level: str | None = None,
+                   parent: str | None = None) -> dict[str, dict]:
     portals = {p["id"]: p for p in store.portals()}
+    if level or parent:
+        from monitor.cli.status import registry_for_parents
+        from monitor.hierarchy import FilterError, narrow, portal_info
+        try:
+            keep = narrow(portal_info(portals.values(), registry_for_parents()), level, parent)
+        except FilterError as exc:
+            raise UserError(str(exc)) from None
+        portals = {k: v for k, v in portals.items() if k in keep}
     if portal:
         wanted = [p.strip() for p in portal.split(",") if p.strip()]
         unknown = [p for p in wanted if p not in portals]
@@ -79,6 +88,10 @@ def baseline(crawl, region, portal, note, db_path):
 @click.command()
 @click.option("--region", help="Only portals of these regions (comma list).")
 @click.option("--portal", help="Only these portals (comma list of ids).")
+@click.option("--level", help="Only these levels (comma list: province, city, county, township, department).")
+@click.option("--parent", help="Only these portals and everything below them (comma list of ids).")
+@click.option("--by", type=click.Choice(["region", "level", "parent"]),
+              help="One line per region, level or parent: regressions per check.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only failures that began on or after DATE.")
 @click.option("--against", type=click.Choice(["baseline", "previous"]), default="baseline", show_default=True)
 @click.option("--rectify-by", type=click.DateTime(["%Y-%m-%d"]),
@@ -88,7 +101,8 @@ def baseline(crawl, region, portal, note, db_path):
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of printing.")
 @db_option
-def regressions(region, portal, since, against, rectify_by, include_recovered, fmt, output, db_path):
+def regressions(region, portal, level, parent, by, since, against, rectify_by, include_recovered, fmt, output,
+                db_path):
     """List every check that passed at the audit baseline and fails now.
 
     A portal with no baseline is compared with its first finished crawl, and the row says so
@@ -98,6 +112,7 @@ def regressions(region, portal, since, against, rectify_by, include_recovered, f
     \b
     Examples:
       monitor regressions --region henan
+      monitor regressions --region henan --level city,county --by parent
       monitor regressions --format xlsx -o regressions.xlsx
       monitor regressions --rectify-by 2026-12-31
     """
@@ -105,7 +120,7 @@ def regressions(region, portal, since, against, rectify_by, include_recovered, f
     from monitor.judging import judge_missing, verdict_history
     settings = monitor_settings()
     judge_missing(store, settings)
-    portals = _portal_filter(store, region, portal)
+    portals = _portal_filter(store, region, portal, level, parent)
     history = verdict_history(store, list(portals))
     baselines = {pid: cid for pid, cid in baselines_in_force(store).items() if pid in portals}
     now = clock(store)
@@ -118,11 +133,25 @@ def regressions(region, portal, since, against, rectify_by, include_recovered, f
                                  include_recovered=include_recovered, since=since.date() if since else None,
                                  portals=portals)
     store.close()
-    rows = [r.as_row() for r in found]
-    if fmt in ("csv", "xlsx", "table"):
+    from monitor.cli.status import registry_for_parents
+    from monitor.hierarchy import portal_info, rollup
+    info = portal_info(portals.values(), registry_for_parents())
+    rows = []
+    for r in found:
+        row = r.as_row()
+        row["level"] = info.get(r.portal_id, {}).get("level", "")
+        row["parent"] = info.get(r.portal_id, {}).get("parent", "")
+        rows.append(row)
+    columns = REGRESSION_COLUMNS[:3] + ("level", "parent") + REGRESSION_COLUMNS[3:]
+    if by:
+        from monitor.regressions import DEFAULT_CHECKS
+        checks = {check: (lambda r, c=check: r["check"] == c) for check in DEFAULT_CHECKS}
+        rows = rollup(rows, by, {"regressions": lambda r: True, **checks})
+        columns = (by, "portals", "regressions") + tuple(DEFAULT_CHECKS)
+    elif fmt in ("csv", "xlsx", "table"):
         for row in rows:
             row["evidence"] = _evidence_text(row["evidence"])
-    emit(rows, REGRESSION_COLUMNS, fmt, output, sheet="regressions")
+    emit(rows, columns, fmt, output, sheet="regressions")
 
 
 def _evidence_text(evidence: dict) -> str:

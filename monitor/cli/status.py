@@ -54,30 +54,84 @@ def crawls(spider, limit, fmt, db_path):
 
 
 @click.command()
-@click.option("--crawl", "crawl_id", help="Crawl id (default: the latest finished portal crawl).")
+@click.option("--crawl", "crawl_id",
+              help="Crawl id, or a comma list (the shards of a monitor sweep); default: the latest finished portal crawl.")
+@click.option("--region", help="Only portals of these regions (comma list).")
+@click.option("--level", help="Only these levels (comma list: province, city, county, township, department).")
+@click.option("--parent", help="Only these portals and everything below them (comma list of ids).")
+@click.option("--by", type=click.Choice(["region", "level", "parent"]),
+              help="One line per region, level or parent (the portal one level up) instead of per portal.")
 @format_option()
 @db_option
-def summary(crawl_id, fmt, db_path):
+def summary(crawl_id, region, level, parent, by, fmt, db_path):
     """Per portal: outcome, pages, failures, columns fetched/discovered, newest homepage date,
-    error-report entry, policy column, and the crawl's failures by class.
+    error-report entry, policy column, and the crawl's failures by class; or rolled up per region,
+    level or parent (--by).
 
     \b
-    Example:
+    Examples:
       monitor summary
+      monitor summary --region henan --by parent
+      monitor summary --crawl A,B --by level
     """
+    from monitor.hierarchy import FilterError, narrow, portal_info, rollup
     from monitor.store.summary import crawl_portal_rows, failure_classes
     store = open_store(db_path)
     if crawl_id is None:
         latest = store.latest_finished_crawl("portal")
         if latest is None:
             raise UserError(f"no finished portal crawl in {db_path}")
-        crawl_id = latest["id"]
-    elif store.crawl(crawl_id) is None:
-        raise UserError(f"no crawl {crawl_id!r} in {db_path}")
-    rows = crawl_portal_rows(store, crawl_id)
-    fails = failure_classes(store, crawl_id)
+        crawl_ids = [latest["id"]]
+    else:
+        crawl_ids = [c.strip() for c in crawl_id.split(",") if c.strip()]
+        missing = [c for c in crawl_ids if store.crawl(c) is None]
+        if missing:
+            raise UserError(f"no crawl {', '.join(repr(c) for c in missing)} in {db_path}")
+    rows, fails = [], {}
+    for cid in crawl_ids:
+        rows += crawl_portal_rows(store, cid)
+        for cls, n in failure_classes(store, cid).items():
+            fails[cls] = fails.get(cls, 0) + n
+    info = portal_info(store.portals(), registry_for_parents())
     store.close()
-    columns = list(rows[0].keys()) if rows else ["portal"]
-    emit(rows, columns, fmt, None)
+    try:
+        wanted = narrow(info, level, parent)
+    except FilterError as exc:
+        raise UserError(str(exc)) from None
+    regions = {r.strip() for r in (region or "").split(",") if r.strip() and r.strip() != "all"}
+    out = []
+    for row in rows:
+        meta = info.get(row["portal"], {})
+        if row["portal"] not in wanted or (regions and row["region"] not in regions):
+            continue
+        with_level = {}
+        for key, value in row.items():
+            with_level[key] = value
+            if key == "region":
+                with_level["level"] = meta.get("level", "")
+                with_level["parent"] = meta.get("parent", "")
+        out.append(with_level)
+    if by:
+        out = rollup(out, by, {
+            "fetched": lambda r: r["outcome"] == "fetched", "failed": lambda r: r["outcome"] == "failed",
+            "other": lambda r: r["outcome"] not in ("fetched", "failed"),
+            "no_jiucuo": lambda r: r["outcome"] == "fetched" and r["jiucuo"] == "no",
+            "no_policy": lambda r: r["outcome"] == "fetched" and r["policy"] == "no",
+        }, sums=("pages",))
+    columns = list(out[0].keys()) if out else ["portal"]
+    emit(out, columns, fmt, None)
     if fmt == "table":
         click.echo("failures by class: " + (", ".join(f"{k} {v}" for k, v in fails.items()) or "none"))
+
+
+def registry_for_parents():
+    """The registry (MONITOR_REGISTRY, else the shipped one) for the ``parent`` of stored portals;
+    None when it does not load (parents then read as empty)."""
+    import os
+
+    from monitor.paths import REGISTRY_CSV
+    from monitor.registry import RegistryError, load_registry
+    try:
+        return load_registry(os.environ.get("MONITOR_REGISTRY") or REGISTRY_CSV, os.environ.get("MONITOR_ALLOW_HOSTS"))
+    except RegistryError:
+        return None

@@ -160,7 +160,10 @@ def load_fleet(registry_csv=None, fleet_json=None) -> Fleet:
                                                              "gwy")])[0])
             p.columns[-1].index = len(p.columns) - 1
         portals[p.id] = p
-    return Fleet(portals, scenario, spec.get("extra_hosts", {}))
+    fleet = Fleet(portals, scenario, spec.get("extra_hosts", {}))
+    from monitor.sandbox.drift import add_drift
+    add_drift(fleet)   # hosts for ``monitor registry check``, in no registry of the fleet
+    return fleet
 
 
 def default_place(p: Portal) -> str:
