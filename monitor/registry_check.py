@@ -74,9 +74,8 @@ def page_facts(page) -> dict:
         meta_code = site_id_code(page)
         if meta_code:
             codes["meta"] = meta_code
-        link = find_error_link(page)   # a dict here, an ``ErrorLink`` on main after the typed-items refactor
-        found, entry_code = ((link.get("found"), link.get("site_code")) if isinstance(link, dict)
-                             else (getattr(link, "found", False), getattr(link, "site_code", None)))
+        link = find_error_link(page)
+        found, entry_code = link.found, link.site_code
         if found and entry_code:
             codes["entry"] = entry_code
         for text in CODE_TEXT_XPATH(tree):

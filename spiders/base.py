@@ -14,13 +14,16 @@ __all__ = ["RegistrySpider", "SelectionFailed"]
 
 
 class RegistrySpider(scrapy.Spider):
-    def __init__(self, region: str | None = None, portal: str | None = None, **kwargs):
+    def __init__(self, region: str | None = None, portal: str | None = None, level: str | None = None,
+                 parent: str | None = None, **kwargs):
         super().__init__(**kwargs)
         # a portal that is down fails its robots.txt too; the homepage fetch records the failure,
         # so the middleware's own traceback for it is noise
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         self.region_arg = region
         self.portal_arg = portal
+        self.level_arg = level
+        self.parent_arg = parent
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -33,7 +36,7 @@ class RegistrySpider(scrapy.Spider):
 
     def setup(self, settings: MonitorSettings) -> None:
         self.settings_ = settings
-        selection = resolve(settings, self.region_arg, self.portal_arg)
+        selection = resolve(settings, self.region_arg, self.portal_arg, self.level_arg, self.parent_arg)
         self.registry = selection.registry
         self.portals = selection.portals
         self.now = selection.now

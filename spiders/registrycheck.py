@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 import scrapy
 
-from monitor.clock import parse_now
+from monitor.config import MonitorSettings
 from monitor.extract.page import Page
 from monitor.fetching import classify_failure, response_error
 from monitor.registry import check_url, host_suffixes, load_registry
@@ -27,15 +27,7 @@ MAX_REDIRECTS = 5
 
 
 def _monitor_settings(crawler):
-    """(registry path, allowed host suffixes, now): from ``monitor.config.MonitorSettings`` where it
-    exists (the settings refactor on main), else from the Scrapy settings as ``monitor.settings``
-    fills them from the environment."""
-    try:
-        from monitor.config import MonitorSettings
-    except ImportError:
-        settings = crawler.settings
-        return (settings.get("MONITOR_REGISTRY"), settings.get("MONITOR_ALLOW_HOSTS"),
-                parse_now(settings.get("MONITOR_NOW")))
+    """(registry path, allowed host suffixes, now) from the crawl's ``MonitorSettings``."""
     mine = MonitorSettings.of(crawler)
     return mine.registry, list(mine.allow_hosts), mine.clock()
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"application/xml", b"text/xml")

@@ -46,3 +46,24 @@ def test_unwritable_database_path(tmp_path):
                       MONITOR_DB=str(blocker / "m.db"))
     assert proc.returncode != 0 and "cannot create the directory" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_level_and_parent_narrow_the_selection_and_unknown_ones_fail_first(tmp_path):
+    reg = tmp_path / "portals.csv"
+    reg.write_text("id,name,region,level,url,site_code,status,migrated_to,render,parent\n"
+                   "henan,河南省人民政府,henan,province,http://www.henan.gov.cn/,,active,,,\n"
+                   "henan-zhengzhou,郑州市人民政府,henan,city,http://www.zhengzhou.gov.cn/,,active,,,henan\n",
+                   encoding="utf-8")
+    db = str(tmp_path / "m.db")
+    bad = run_scrapy("crawl", "portal", "-a", "region=henan", "-a", "level=village", MONITOR_REGISTRY=str(reg),
+                     MONITOR_DB=db)
+    assert bad.returncode == 2 and "village" in bad.stderr and "Traceback" not in bad.stderr
+    orphan = run_scrapy("crawl", "portal", "-a", "parent=henan-kaifeng", MONITOR_REGISTRY=str(reg), MONITOR_DB=db)
+    assert orphan.returncode == 2 and "henan-kaifeng" in orphan.stderr
+    from monitor.config import MonitorSettings
+    from monitor.selection import resolve
+    ms = MonitorSettings.load({"MONITOR_REGISTRY": str(reg)}, environ={})
+    assert [p.id for p in resolve(ms, "henan", level="city").portals] == ["henan-zhengzhou"]
+    chosen = resolve(ms, None, parent="henan")
+    assert [p.id for p in chosen.portals] == ["henan", "henan-zhengzhou"]
+    assert chosen.label == "region=all parent=henan"

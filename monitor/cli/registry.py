@@ -13,16 +13,16 @@ from pathlib import Path
 import click
 
 from monitor.cli import UserError
-from monitor.paths import REGISTRY_CSV
+from monitor.cli.common import monitor_settings
 
 
 def registry_path(value: str | None) -> str:
     """``--registry``, else ``MONITOR_REGISTRY``, else the shipped registry."""
-    return value or os.environ.get("MONITOR_REGISTRY") or str(REGISTRY_CSV)
+    return value or monitor_settings().registry
 
 
 def allow_hosts() -> str:
-    return os.environ.get("MONITOR_ALLOW_HOSTS", "")
+    return ",".join(monitor_settings().allow_hosts)
 
 
 def load(path: str):

@@ -127,11 +127,10 @@ def summary(crawl_id, region, level, parent, by, fmt, db_path):
 def registry_for_parents():
     """The registry (MONITOR_REGISTRY, else the shipped one) for the ``parent`` of stored portals;
     None when it does not load (parents then read as empty)."""
-    import os
-
-    from monitor.paths import REGISTRY_CSV
+    from monitor.cli.common import monitor_settings
     from monitor.registry import RegistryError, load_registry
+    settings = monitor_settings()
     try:
-        return load_registry(os.environ.get("MONITOR_REGISTRY") or REGISTRY_CSV, os.environ.get("MONITOR_ALLOW_HOSTS"))
+        return load_registry(settings.registry, list(settings.allow_hosts))
     except RegistryError:
         return None

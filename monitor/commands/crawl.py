@@ -35,7 +35,8 @@ class Command(ScrapyCrawl):
         try:
             settings = MonitorSettings.load(self.settings)
             if spider in REGISTRY_SPIDERS:
-                resolve(settings, spargs.get("region"), spargs.get("portal"))
+                resolve(settings, spargs.get("region"), spargs.get("portal"), spargs.get("level"),
+                        spargs.get("parent"))
             Store(settings.db, heartbeat_stale=settings.heartbeat_stale).close()
         except (SettingsError, SelectionFailed, StoreError) as exc:
             return str(exc)

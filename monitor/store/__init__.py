@@ -194,7 +194,7 @@ class Store:
         rows = [{
             "id": p.id, "name": p.name, "region": p.region, "level": p.level, "url": p.url,
             "site_code": p.site_code, "status": p.status, "migrated_to": p.migrated_to,
-            "render": p.render, "synced_at": utcnow(),
+            "render": p.render, "parent": getattr(p, "parent", None), "synced_at": utcnow(),
         } for p in portals]
         with self.transaction():
             self.db["portals"].upsert_all(rows, pk="id")

@@ -139,6 +139,12 @@ def _m006_dates_and_progress(db: sqlite_utils.Database) -> None:
     db["crawls"].add_column("progress", str)
 
 
+@migration("007_portal_parent")
+def _m007_portal_parent(db: sqlite_utils.Database) -> None:
+    """The portal one level up (the registry's ``parent``), for roll-ups by parent."""
+    db["portals"].add_column("parent", str)
+
+
 _LEGACY_TABLE = "_migrations"
 
 
