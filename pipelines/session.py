@@ -5,8 +5,8 @@ Every pipeline that writes asks ``CrawlSession.of(crawler)`` for the same sessio
 the store once. Pipelines only buffer rows while items flow; when the spider closes (after every
 pipeline's ``close_spider``), the session runs, in this order: flush the buffered rows, the steps
 pipelines registered with ``at_close`` by phase (``MATCH``: reposts matching, ``ROLLUP``: the
-probe's visit roll-up), the crawl record's end, judging a finished ``portal`` crawl, and closing the
-store. Nothing depends on the order in which Scrapy closes pipelines.
+probe's visit roll-up), the crawl record's end, judging a finished ``portal`` crawl and rolling up
+old crawls (``MONITOR_FETCH_RETENTION_DAYS``), and closing the store. Nothing depends on the order in which Scrapy closes pipelines.
 
 The session also logs progress each ``MONITOR_PROGRESS_INTERVAL`` seconds (portals done of the
 selection, pages, failures and an ETA) and moves the crawl's heartbeat with it, so ``monitor
@@ -28,6 +28,7 @@ from monitor.clock import duration_text
 from monitor.config import MonitorSettings
 from monitor.judging import judge_crawl
 from monitor.store import Store
+from monitor.store.retention import roll_up
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +151,10 @@ class CrawlSession:
                 state.pop("done_portals", None)
             if self.finished and spider.name == "portal":
                 judge_crawl(store, self.crawl_id, self.settings)
+                rolled = roll_up(store, self.settings.fetch_retention_days, self.settings.clock())
+                if rolled["crawls"]:
+                    logger.info("retention: %(fetches)d fetch, %(columns)d column rows and %(bodies)d "
+                                "bodies of %(crawls)d old crawl(s) rolled up", rolled)
         finally:
             store.close()
             self.store = None

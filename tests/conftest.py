@@ -8,6 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# property-based tests (tests/test_fuzz.py): a bounded, reproducible run in the suite; a longer random
+# one with HYPOTHESIS_PROFILE=long. The deadline bounds the time spent on any single input.
+hypothesis_settings.register_profile("ci", max_examples=60, deadline=3000, derandomize=True,
+                                     print_blob=True)
+hypothesis_settings.register_profile("long", max_examples=3000, deadline=10000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PROJECT = Path(__file__).resolve().parent.parent
 # the sandbox fleet's clock for end-to-end tests: fixed, so results never depend on the machine

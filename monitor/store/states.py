@@ -128,15 +128,26 @@ def newest_crawl_of_portal(store, portal_id: str) -> str | None:
 
 def stored_fetches(store, crawl_id: str, portal_id: str, url: str | None = None) -> list[dict]:
     """The fetches of a portal in a crawl: of ``url`` (asked or final), else of its homepage;
-    static before rendered, oldest first."""
+    static before rendered, oldest first. A crawl rolled up by the retention kept only pages that
+    changed: then the nearest earlier kept fetch of the page stands in (the same content)."""
     sql = "select * from fetches where crawl_id = ? and portal_id = ?"
     args = [crawl_id, portal_id]
-    if url:
-        sql += " and (url = ? or final_url = ?)"
-        args += [url, url]
-    else:
-        sql += " and kind in ('homepage', 'migrated')"
-    return store.query(sql + " order by rendered, fetched_at", args)
+    where = " and (url = ? or final_url = ?)" if url else " and kind in ('homepage', 'migrated')"
+    extra = [url, url] if url else []
+    rows = store.query(sql + where + " order by rendered, fetched_at", args + extra)
+    if rows:
+        return rows
+    crawl = store.crawl(crawl_id)
+    if crawl is None:
+        return []
+    page = " and (f.url = ? or f.final_url = ?)" if url else " and f.kind in ('homepage', 'migrated')"
+    rows = store.query("select f.*, c.now as crawl_clock, c.started as crawl_started from fetches f "
+                       "join crawls c on c.id = f.crawl_id where f.portal_id = ?" + page,
+                       [portal_id] + extra)
+    at = crawl_now(crawl)
+    earlier = [r for r in rows if parse_now(r["crawl_clock"] or r["crawl_started"]) <= at]
+    earlier.sort(key=lambda r: (parse_now(r["crawl_clock"] or r["crawl_started"]), -r["rendered"]))
+    return [{k: v for k, v in earlier[-1].items() if k not in ("crawl_clock", "crawl_started")}] if earlier else []
 
 
 def save_audits(store, rows: list[dict]) -> None:

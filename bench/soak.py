@@ -1,0 +1,173 @@
+"""Soak: the sandbox's stable fleet crawled ten times, with probe rounds in between.
+
+The fleet does not change between crawls (the sandbox's clock stays put, its pages are the same
+bytes), and the crawls are two hours apart on the monitor's clock: every difference in the store
+or the verdicts is the monitor's own.
+
+    .venv/bin/python bench/soak.py                    # 10 daily crawls, about 4 minutes
+    .venv/bin/python bench/soak.py --crawls 4 --rounds 2   # a quick look
+
+What it measures, each printed and gathered in the JSON object on the last line:
+- regressions against the first crawl's baseline and verdict changes from crawl to crawl (the
+  levels of every rule and portal; crawl 1 is excluded, its availability verdicts rest on fewer
+  visits): both must be zero on a fleet that does not change;
+- store growth per page and crawl on the unchanged fleet (crawls 2..N, file size after a WAL
+  checkpoint) and its breakdown per table (SQLite's dbstat);
+- each crawl process's peak RSS (``os.wait4``), and its trend from the first crawl to the last;
+- the retention roll-up (``monitor/store/retention.py``) applied as if the older crawls were past
+  ``MONITOR_FETCH_RETENTION_DAYS``: the size of a rolled-up crawl per page, and the projection of a
+  year of daily crawls of 15,000 portals (11 pages each, the sweep benchmark's shape) for the
+  default retention of 90 days and for shorter ones (goal: <= 10 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.clock import parse_now  # noqa: E402
+from monitor.config import MonitorSettings  # noqa: E402
+from monitor.judging import verdict_history  # noqa: E402
+from monitor.paths import SANDBOX_REGISTRY_CSV  # noqa: E402
+from monitor.regressions import find_regressions  # noqa: E402
+from monitor.sandbox import Sandbox  # noqa: E402
+from monitor.store import Store  # noqa: E402
+from monitor.store.retention import roll_up  # noqa: E402
+from monitor.store.states import baselines_in_force, latest_portal_crawl_per_portal, mark_baselines  # noqa: E402
+
+START = "2026-11-01T10:00:00+08:00"
+PORTALS_NATIONAL, PAGES_PER_PORTAL, DAYS = 15_000, 11, 365
+
+
+def run(args: list[str], env: dict) -> tuple[int, float, str]:
+    """``scrapy …`` in a subprocess: (exit status, its peak RSS in MB, stderr tail)."""
+    proc = subprocess.Popen([sys.executable, "-m", "scrapy", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss / 1024, err[-1500:]
+
+
+def db_bytes(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    conn.execute("pragma wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return db.stat().st_size
+
+
+def table_bytes(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("select name, sum(pgsize) from dbstat group by name").fetchall()
+    except sqlite3.OperationalError:  # SQLite built without DBSTAT
+        rows = []
+    conn.close()
+    return dict(rows)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--crawls", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=4, help="probe rounds before each crawl")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="soak-"))
+    db = tmp / "soak.db"
+    start = parse_now(START)
+    sandbox = Sandbox(registry_csv=SANDBOX_REGISTRY_CSV, now=start, phase="audit")
+    sandbox.start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and "proxy" not in k.lower()}
+    env.update({"http_proxy": sandbox.url, "MONITOR_REGISTRY": str(SANDBOX_REGISTRY_CSV), "MONITOR_DB": str(db),
+                "MONITOR_GOVCN_BASE": "http://www.gov.cn", "SCRAPY_SETTINGS_MODULE": "monitor.settings",
+                "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1", "MONITOR_RENDER": "off", "MONITOR_FETCH_RETENTION_DAYS": "0",
+                "MONITOR_LOG_LEVEL": "WARNING"})
+    crawls, t0 = [], time.monotonic()
+    try:
+        for day in range(args.crawls):
+            now = start + timedelta(hours=2 * day)
+            rc, _, err = run(["crawl", "probe", "-a", "region=all", "-a", f"rounds={args.rounds}",
+                              "-s", "DOWNLOAD_TIMEOUT=3"], {**env, "MONITOR_NOW": (now - timedelta(hours=1)).isoformat()})
+            assert rc == 0, err
+            before = db_bytes(db) if db.exists() else 0
+            rc, rss, err = run(["crawl", "portal", "-a", "region=all", "-s", "DOWNLOAD_TIMEOUT=3"],
+                               {**env, "MONITOR_NOW": now.isoformat()})
+            assert rc == 0, err
+            with Store(db) as store:
+                crawl = store.latest_finished_crawl("portal")
+                if day == 0:
+                    mark_baselines(store, crawl["id"], list(latest_portal_crawl_per_portal(store, crawl["id"])),
+                                   "soak")
+            after = db_bytes(db)
+            crawls.append({"day": day, "pages": crawl["pages"], "rss_mb": round(rss, 1), "growth": after - before,
+                           "tables": table_bytes(db)})
+            print(f"crawl {day + 1}: {crawl['pages']} pages, peak RSS {rss:.0f} MB, store +{after - before} B",
+                  flush=True)
+    finally:
+        sandbox.stop()
+    elapsed = time.monotonic() - t0
+
+    with Store(db) as store:
+        history = verdict_history(store)
+        now = start + timedelta(hours=2 * args.crawls)
+        regressions = find_regressions(history, baselines_in_force(store), now)
+        by_crawl: dict[str, dict] = {}
+        for record in history:
+            by_crawl.setdefault(record.crawl_id, {})[(record.portal_id, record.rule)] = record.level
+        ordered = [c["id"] for c in store.crawls(spider="portal")]
+    changes = [sum(1 for key, level in by_crawl[b].items() if by_crawl[a].get(key) != level)
+               for a, b in zip(ordered[1:], ordered[2:])]
+    repeat = crawls[1:]
+    pages = sum(c["pages"] for c in repeat)
+    per_page = sum(c["growth"] for c in repeat) / max(pages, 1)
+    first, last = crawls[1]["tables"], crawls[-1]["tables"]
+    per_table = {name: round((last.get(name, 0) - first.get(name, 0)) / max(sum(c["pages"] for c in crawls[2:]), 1))
+                 for name in sorted(set(first) | set(last))}
+    per_table = {k: v for k, v in per_table.items() if v}
+
+    # retention: roll everything but the newest crawl up, as a year's old crawls would be
+    rolled_db = tmp / "rolled.db"
+    shutil.copy(db, rolled_db)
+    with Store(rolled_db) as store:
+        counts = roll_up(store, 1, start + timedelta(days=1, hours=2 * args.crawls - 1))
+        store.db.execute("vacuum")
+    with Store(db) as store:
+        store.db.execute("vacuum")
+    full_size, rolled_size = db_bytes(db), db_bytes(rolled_db)
+    old_pages = sum(c["pages"] for c in crawls[:-1])
+    saved_per_page = (full_size - rolled_size) / max(old_pages, 1)
+    rolled_per_page = max(per_page - saved_per_page, 0)
+    year = {}
+    for retention in (90, 30, 14, 7):
+        total = PORTALS_NATIONAL * PAGES_PER_PORTAL * (retention * per_page + (DAYS - retention) * rolled_per_page)
+        year[f"retention_{retention}d_gb"] = round(total / 1e9, 1)
+    rss = [c["rss_mb"] for c in crawls]
+    result = {
+        "crawls": args.crawls, "probe_rounds_between": args.rounds, "elapsed_s": round(elapsed),
+        "pages_per_crawl": crawls[-1]["pages"],
+        "regressions": len(regressions), "verdict_changes_after_crawl_2": sum(changes),
+        "growth_bytes_per_page_per_crawl": round(per_page), "growth_le_1KB": per_page <= 1024,
+        "growth_bytes_per_page_by_table": per_table,
+        "rolled_up_bytes_per_page_per_crawl": round(rolled_per_page), "rollup_counts": counts,
+        "year_15000_portals": year, "year_goal_10gb_default_retention": year["retention_90d_gb"] <= 10,
+        "peak_rss_mb": rss, "peak_rss_growth_first_to_last_mb": round(rss[-1] - rss[0], 1),
+        "defaults": {"fetch_retention_days": MonitorSettings().fetch_retention_days},
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+if __name__ == "__main__":
+    main()

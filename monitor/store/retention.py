@@ -1,0 +1,109 @@
+"""Keeping a year of daily crawls small: old per-crawl rows rolled up to what changed.
+
+Fetch rows (and the column rows of the same crawls) older than ``MONITOR_FETCH_RETENTION_DAYS``
+are kept only where something changed: for each portal page (portal, kind, URL, rendered), a row is
+kept when its status, error, final URL or body differs from the last row kept for that page; the
+rows in between said nothing new. Every fetch of a crawl and portal with a finding (a failing or
+warning verdict) is kept, so the evidence behind every finding stays. Verdicts are never deleted;
+those of old crawls that passed (``ok``) keep their level and value but drop their evidence, which
+backs no finding (a stable portal's passing evidence, repeated daily, is most of a year's store);
+``unknown`` verdicts keep theirs (``none_failed`` decides whether a later failure regressed). Bodies no fetch
+refers to any more are deleted. The probe's visits are rolled up per day already
+(``monitor/store/visits.py``).
+
+``monitor evidence`` on a rolled-up crawl shows the nearest earlier kept fetch of the page, which is
+the same content by construction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from monitor.store.states import crawl_now
+
+
+def old_portal_crawls(store, before: datetime) -> list[dict]:
+    """Finished ``portal`` crawls whose clock is before ``before``, oldest first."""
+    crawls = store.query("select id, now, started from crawls where spider = 'portal' and status != 'running' "
+                         "order by started")
+    return [c for c in crawls if crawl_now(c) < before]
+
+
+def roll_up(store, retention_days: int, now: datetime) -> dict[str, int]:
+    """Roll up the per-crawl rows of portal crawls older than ``retention_days`` (0: keep all).
+    Returns counts of what was removed."""
+    counts = {"crawls": 0, "fetches": 0, "columns": 0, "verdict_evidence": 0, "bodies": 0}
+    if retention_days <= 0:
+        return counts
+    old = old_portal_crawls(store, now - timedelta(days=retention_days))
+    if not old:
+        return counts
+    order = {c["id"]: i for i, c in enumerate(store.query(
+        "select id from crawls where spider = 'portal' order by started"))}
+    old_ids = [c["id"] for c in old]
+    counts["crawls"] = len(old_ids)
+    with store.transaction():
+        findings = {(r["crawl_id"], r["portal_id"]) for r in store.query(
+            "select distinct crawl_id, portal_id from verdicts where level in ('fail', 'warn')")}
+        drop_fetches = _unchanged_fetches(store, set(old_ids), order, findings)
+        _delete(store, "fetches", "id", drop_fetches)
+        counts["fetches"] = len(drop_fetches)
+        drop_columns = _unchanged_columns(store, set(old_ids), order, findings)
+        _delete_columns(store, drop_columns)
+        counts["columns"] = len(drop_columns)
+        counts["verdict_evidence"] = _thin_verdicts(store, set(old_ids))
+        cur = store.db.execute("delete from bodies where not exists "
+                               "(select 1 from fetches f where f.body_hash = bodies.hash)")
+        counts["bodies"] = cur.rowcount
+    return counts
+
+
+def _unchanged_fetches(store, old: set[str], order: dict[str, int], findings: set) -> list[str]:
+    rows = store.query("select id, crawl_id, portal_id, kind, url, rendered, status, error, final_url, "
+                       "body_hash from fetches")
+    rows.sort(key=lambda r: order.get(r["crawl_id"], -1))
+    last: dict[tuple, tuple] = {}
+    drop = []
+    for r in rows:
+        page = (r["portal_id"], r["kind"], r["url"], r["rendered"])
+        content = (r["status"], r["error"], r["final_url"], r["body_hash"])
+        same = last.get(page) == content
+        last[page] = content
+        if same and r["crawl_id"] in old and (r["crawl_id"], r["portal_id"]) not in findings:
+            drop.append(r["id"])
+    return drop
+
+
+def _unchanged_columns(store, old: set[str], order: dict[str, int], findings: set) -> list[tuple]:
+    rows = store.query("select crawl_id, portal_id, url, name, type, max_age_days, newest, blank, entries, "
+                       "fetched from columns")
+    rows.sort(key=lambda r: order.get(r["crawl_id"], -1))
+    last: dict[tuple, tuple] = {}
+    drop = []
+    for r in rows:
+        column = (r["portal_id"], r["url"])
+        facts = (r["name"], r["type"], r["max_age_days"], r["newest"], r["blank"], r["entries"], r["fetched"])
+        same = last.get(column) == facts
+        last[column] = facts
+        if same and r["crawl_id"] in old and (r["crawl_id"], r["portal_id"]) not in findings:
+            drop.append((r["crawl_id"], r["portal_id"], r["url"]))
+    return drop
+
+
+def _thin_verdicts(store, old: set[str]) -> int:
+    thin = [(r["crawl_id"], r["portal_id"], r["rule"]) for r in store.query(
+        "select crawl_id, portal_id, rule from verdicts where level = 'ok' and evidence is not null")
+        if r["crawl_id"] in old]
+    store.db.conn.executemany("update verdicts set evidence = null where crawl_id = ? and portal_id = ? "
+                              "and rule = ?", thin)
+    return len(thin)
+
+
+def _delete(store, table: str, key: str, ids: list[str]) -> None:
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        store.db.execute(f"delete from {table} where {key} in ({','.join('?' * len(chunk))})", chunk)
+
+
+def _delete_columns(store, keys: list[tuple]) -> None:
+    store.db.conn.executemany("delete from columns where crawl_id = ? and portal_id = ? and url = ?", keys)
