@@ -139,6 +139,14 @@ def _m006_dates_and_progress(db: sqlite_utils.Database) -> None:
     db["crawls"].add_column("progress", str)
 
 
+
+@migration("007_audit_reviews")
+def _m007_audit_reviews(db: sqlite_utils.Database) -> None:
+    """Who gave an imported spot-check or review result, and why: ``monitor audits import`` reads
+    the optional ``reviewer`` and ``note`` columns of a returned sample."""
+    db["audits"].add_column("reviewer", str)
+    db["audits"].add_column("note", str)
+
 _LEGACY_TABLE = "_migrations"
 
 
