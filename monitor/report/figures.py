@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from monitor.report.labels import (LEVEL_ORDER, REGION_NAMES, level_name, percent, points, region_name,
-                                   rule_label)
+from monitor.report.labels import (LEVEL_ORDER, level_name, percent, points, region_name,
+                                   region_order, rule_label)
 from monitor.report.periods import Period
 
 
@@ -186,8 +186,7 @@ def group_rows(groups: Mapping[str, list[str]], labels: Mapping[str, str], curre
 def by_region(portals: Iterable[PortalInfo]) -> dict[str, list[str]]:
     """Portal ids by region, regions in the notice's order (北京, 天津, 河北 … 国务院部门)."""
     groups: dict[str, list[str]] = {}
-    order = {slug: i for i, slug in enumerate(REGION_NAMES)}
-    for p in sorted(portals, key=lambda p: (order.get(p.region, len(order)), p.region, p.id)):
+    for p in sorted(portals, key=lambda p: (region_order(p.region), p.id)):
         groups.setdefault(p.region, []).append(p.id)
     return groups
 

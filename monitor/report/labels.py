@@ -24,6 +24,7 @@ REGION_NAMES = {
     "xizang": "西藏", "shaanxi": "陕西", "gansu": "甘肃", "qinghai": "青海", "ningxia": "宁夏",
     "xinjiang": "新疆", "bingtuan": "新疆生产建设兵团", "bumen": "国务院部门",
 }
+_REGION_ORDER = {slug: i for i, slug in enumerate(REGION_NAMES)}
 #: shorter names where a chart has no room for the full one
 REGION_SHORT = {"bingtuan": "兵团", "neimenggu": "内蒙古"}
 LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇",
@@ -40,6 +41,12 @@ _INDICATOR_NAME = re.compile(r"[:：]\s*([^(（:：]+)")
 
 def region_name(slug: str) -> str:
     return REGION_NAMES.get(slug, slug)
+
+
+def region_order(slug: str) -> tuple[int, str]:
+    """Sort key: regions in the notice's order (北京, 天津, 河北 …, 兵团, 国务院部门), others after."""
+    order = _REGION_ORDER.get(slug)
+    return (len(_REGION_ORDER), slug) if order is None else (order, slug)
 
 
 def region_short(slug: str) -> str:

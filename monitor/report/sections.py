@@ -15,7 +15,7 @@ from monitor.clock import local_date
 from monitor.config import MonitorSettings
 from monitor.regressions import Regression
 from monitor.report.figures import Judged, PeriodVerdicts, PortalInfo, Share
-from monitor.report.labels import rule_label, verdict_text
+from monitor.report.labels import region_order, rule_label, verdict_text
 from monitor.rules import RULES
 
 
@@ -79,7 +79,7 @@ def neglect(regressions: Iterable[Regression], info: Mapping[str, PortalInfo]) -
         rows.append(NeglectRow(portal, r.check, local_date(r.baseline_at), local_date(r.first_failed_at),
                                r.days_failing, r.current_value, r.baseline_kind, r.current_crawl_id,
                                evidence_command(r.portal_id, r.current_crawl_id, evidence_url(r.evidence))))
-    return sorted(rows, key=lambda r: (r.began_on, r.portal.region, r.portal.id, r.rule))
+    return sorted(rows, key=lambda r: (r.began_on, region_order(r.portal.region), r.portal.id, r.rule))
 
 
 # -- 整改: the previous period's failures, now ---------------------------------------------------
@@ -125,7 +125,7 @@ def rectification(scope: Iterable[PortalInfo], current: PeriodVerdicts, previous
     counts = {k: sum(1 for r in rows if r.outcome == k) for k in OUTCOMES}
     share = Share(counts["rectified"] + counts["closed"], counts["failing"], counts["unknown"])
     order = {"failing": 0, "unknown": 1, "closed": 2, "rectified": 3}  # what needs action first
-    rows.sort(key=lambda r: (order[r.outcome], r.portal.region, r.portal.id))
+    rows.sort(key=lambda r: (order[r.outcome], region_order(r.portal.region), r.portal.id))
     return Rectification(rows, counts, share)
 
 
@@ -179,7 +179,7 @@ class Reviews:
 def reviews(audits: Iterable[AuditInput], info: Mapping[str, PortalInfo]) -> Reviews:
     rows = [ReviewRow(info[a.portal_id], a) for a in audits if a.portal_id in info]
     rank = {False: 0, None: 1, True: 2}
-    rows.sort(key=lambda r: (rank[r.agree], r.portal.region, r.portal.id, r.audit.audited_on))
+    rows.sort(key=lambda r: (rank[r.agree], region_order(r.portal.region), r.portal.id, r.audit.audited_on))
     return Reviews(rows, sum(r.agree is True for r in rows), sum(r.agree is False for r in rows),
                    sum(r.agree is None for r in rows))
 
@@ -227,7 +227,7 @@ def annex(population: Iterable[PortalInfo], current: PeriodVerdicts, rules: list
         audit = audits.get(p.id)
         out.append(AnnexRow(p, tuple(failures), "" if audit is None else verdict_text(audit),
                             (files or {}).get(p.id)))
-    return sorted(out, key=lambda r: (r.portal.region, r.portal.level, r.portal.id))
+    return sorted(out, key=lambda r: (region_order(r.portal.region), r.portal.level, r.portal.id))
 
 
 # -- 方法 ---------------------------------------------------------------------------------------
