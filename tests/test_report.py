@@ -218,3 +218,25 @@ def test_sample_draw_and_review_round_trip(store_path, tmp_path, monkeypatch):
     result = runner.invoke(cli, ["report", "--db", str(store_path), "--sample", str(out), "--format", "md",
                                  "-o", str(tmp_path / "s.md")])
     assert result.exit_code == 0 and "抽查样本 sample.csv" in (tmp_path / "s.md").read_text(encoding="utf-8")
+
+
+def test_a_rule_this_version_lacks_is_reported_from_its_verdicts(tmp_path):
+    """Verdicts of a rule added elsewhere (e.g. ``interaction``, message closure) show beside the
+    others, named from the report's labels; rules without verdicts in the period stay unknown."""
+    store = build(tmp_path / "m.db")
+    try:
+        with store.db.conn:
+            store.db["verdicts"].insert_all([
+                {"crawl_id": "q4-2", "portal_id": pid, "rule": "interaction", "passed": passed,
+                 "level": "ok" if passed else "fail", "value": "null", "evidence": "{}", "at": "2026-11-12T10:00:00+08:00"}
+                for pid, passed in (("henan-sheng", 1), ("hebei-sheng", 1), ("bumen-moe", 0))],
+                pk=("crawl_id", "portal_id", "rule"))
+        report = build_report(store, ReportOptions(parse_period("2026Q4")), MonitorSettings())
+        earlier = build_report(store, ReportOptions(parse_period("2026Q3")), MonitorSettings())
+    finally:
+        store.close()
+    assert report.rules[-1] == "interaction" and "interaction" not in report.veto
+    figure = report.figure("rule:interaction")
+    assert (figure.label, figure.text, figure.share.unknown, figure.previous_text) == ("留言办结", "66.7%", 5, "未知")
+    assert "interaction" not in earlier.rules
+    assert earlier.figure("rule:reposts_24h").text == "85.7%"  # henan-sheng missed it at the check

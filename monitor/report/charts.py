@@ -47,6 +47,7 @@ def region_bars(rows, national: float | None, title: str = "各地区总体合�
         **_COMMON, title=title, show_legend=False, range=(0, 100), y_labels=labels,
         y_labels_major=[round(national * 100, 2)] if national is not None else [],
         print_values=True, value_formatter=lambda v: f"{v:.1f}%", width=800,
+        margin_left=12 + 7 * max((len(region_short(r.key)) for r in known), default=0),
         height=max(200, 80 + 24 * len(known)), margin=12, spacing=8)
     chart.x_labels = [region_short(r.key) for r in known]  # pygal draws the first one at the bottom
     chart.add("合格率", [round(r.overall.value * 100, 2) for r in known])
@@ -58,9 +59,10 @@ def trend_lines(points, rules: list[str], title: str = "合格率与各项指标
     an unknown share is a gap in its line, never a 0."""
     chart = pygal.Line(
         **_COMMON, title=title, range=(0, 100), y_labels=[0, 20, 40, 60, 80, 100],
-        y_labels_major=[-1], value_formatter=lambda v: f"{v:.1f}%", width=800, height=430, margin=12,
+        y_labels_major=[-1], value_formatter=lambda v: f"{v:.1f}%", width=800, height=440, margin=12,
+        margin_bottom=40,
         legend_at_bottom=True, legend_at_bottom_columns=4, dots_size=4, allow_interruptions=True)
-    chart.x_labels = [p.period.label for p in points]
+    chart.x_labels = [p.period.short for p in points]
     for key in ["overall", *rules]:
         values = [None if p.shares[key].value is None else round(p.shares[key].value * 100, 2)
                   for p in points]

@@ -140,7 +140,7 @@ class Figure:
 
     @property
     def change_text(self) -> str:
-        return "" if self.share is None else points(self.change)
+        return "" if self.share is None or self.previous is None else points(self.change)
 
     @property
     def previous_text(self) -> str:

@@ -26,7 +26,7 @@ REGION_NAMES = {
 }
 _REGION_ORDER = {slug: i for i, slug in enumerate(REGION_NAMES)}
 #: shorter names where a chart has no room for the full one
-REGION_SHORT = {"bingtuan": "兵团", "neimenggu": "内蒙古"}
+REGION_SHORT = {"bingtuan": "兵团", "bumen": "部门"}
 LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇",
                "department": "国务院部门"}
 LEVEL_ORDER = tuple(LEVEL_NAMES)

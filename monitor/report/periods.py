@@ -33,6 +33,13 @@ class Period:
         return f"{self.since.isoformat()}..{self.last_day.isoformat()}"
 
     @property
+    def short(self) -> str:
+        """For a chart's axis: ``2026Q4``, or ``11-01~11-30``."""
+        if self.quarter:
+            return self.label
+        return f"{self.since:%m-%d}~{self.last_day:%m-%d}"
+
+    @property
     def title(self) -> str:
         """The period as the notice writes it: ``2026年第四季度`` or ``2026-11-01至2026-11-30``."""
         if self.quarter:
