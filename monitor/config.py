@@ -157,6 +157,13 @@ class MonitorSettings:
                                                     "reachability regression counts", minimum=1)
     regression_consecutive_content: int = knob(1, "consecutive failed crawls before a content "
                                                   "regression counts", minimum=1)
+    # -- the spot-check report (monitor report) ---------------------------------------------------
+    report_title: str = knob("政府网站监测情况通报", "title of the spot-check report (monitor report); "
+                                                    "the period and scope follow it")
+    report_line: float = knob(0.6, "regions whose share of a rule is under this line are named in the "
+                                   "report (the notice: 转载比例低于60%)", minimum=0, maximum=1)
+    report_trend_periods: int = knob(4, "periods shown in the report's trend chart (this one and the "
+                                        "ones before it)", minimum=2, maximum=40)
 
     # ------------------------------------------------------------------ reading
     @classmethod

@@ -140,6 +140,12 @@ def _xlsx_value(value: Any) -> Any:
     return neutralise(text)
 
 
+def xlsx_value(value: Any) -> Any:
+    """A value as an XLSX cell takes it: numbers and dates as they are (Shanghai wall-clock time),
+    anything else as text without control characters, formula prefixes neutralised."""
+    return _xlsx_value(value)
+
+
 def write_xlsx(rows: Iterable[Any], path: str | Path | IO, columns: Sequence[str],
                sheet_title: str = "report") -> int:
     """Write one worksheet (header row bold and frozen), formulas neutralised. Returns row count."""

@@ -48,6 +48,12 @@ def test_demo_finds_every_injected_regression_and_nothing_else(tmp_path):
     sheet = openpyxl.load_workbook(out / "regressions.xlsx").active
     assert sheet.max_row == len(rows) + 1
 
+    # the demo ends with the spot-check report of the weeks after the audit, and prints its path
+    report = out / "report.html"
+    assert "5. The spot-check report" in result.output and f"report: {report.resolve()}" in result.output
+    page = report.read_text(encoding="utf-8")
+    assert f'data-figure="neglect">{len(INJECTED)}<' in page and "<script" not in page
+
 
 def test_stable_fleet_five_crawls_and_a_flapping_portal_yield_no_regressions(sandbox, tmp_path):
     db = tmp_path / "stable.db"

@@ -18,6 +18,8 @@ COMMANDS = [
     "audit:regressions",
     "audit:evidence",
     "audit:audits",
+    "report:report",
+    "sample:sample",
     "inspect:inspect",
     "releases:releases",
     "reposts:reposts",

@@ -209,13 +209,17 @@ def audits():
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
 def audits_import(file, db_path):
-    """Load official spot-check results from CSV: portal_id, audited_on, verdict.
+    """Load official spot-check or review results from CSV: portal_id, audited_on, verdict.
 
-    verdict is 合格/不合格 or pass/fail. Bad rows are reported by line; good ones are kept.
+    verdict is 合格/不合格 or pass/fail; optional columns reviewer and note are kept and shown in
+    `monitor report` beside the monitor's verdict. A returned `monitor sample` file can be imported
+    as it is: rows whose verdict is still empty are counted as not reviewed, not as errors. Bad rows
+    are reported by line; good ones are kept.
 
     \b
-    Example:
+    Examples:
       monitor audits import 2026Q4-spotcheck.csv
+      monitor audits import sample-reviewed.csv
     """
     try:
         text = Path(file).read_bytes().decode("utf-8-sig")
@@ -229,10 +233,13 @@ def audits_import(file, db_path):
     need = {"portal_id", "audited_on", "verdict"}
     if not reader.fieldnames or not need <= {f.strip() for f in reader.fieldnames}:
         raise UserError(f"{file}:1: header must have portal_id, audited_on, verdict")
-    rows, bad = [], 0
+    rows, bad, unreviewed = [], 0, 0
     for row in reader:
         line = reader.line_num
         row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        if not row.get("verdict") and row.get("portal_id"):
+            unreviewed += 1
+            continue
         problem = None
         verdict = VERDICT_WORDS.get(row["verdict"].lower())
         try:
@@ -248,10 +255,12 @@ def audits_import(file, db_path):
             bad += 1
             continue
         rows.append({"portal_id": row["portal_id"], "audited_on": day.isoformat(), "verdict": verdict,
-                     "source": Path(file).name})
+                     "source": Path(file).name, "reviewer": row.get("reviewer") or None,
+                     "note": row.get("note") or None})
     from monitor.store.states import save_audits
     save_audits(store, rows)
     store.close()
-    click.echo(f"imported {len(rows)} audit result(s), skipped {bad}")
+    click.echo(f"imported {len(rows)} audit result(s), skipped {bad}"
+               + (f", {unreviewed} not reviewed yet (empty verdict)" if unreviewed else ""))
     if bad and not rows:
         raise SystemExit(2)

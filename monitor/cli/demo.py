@@ -134,6 +134,17 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
         sandbox.stop()
     click.echo(f"\nstore: {db}   exports and crawl log: {out}")
 
+    _heading("5. The spot-check report for the weeks after the audit (against the audit phase)")
+    from monitor.cli.report import report as report_cmd
+    report_path = out / "report.html"
+    os.environ["MONITOR_NOW"] = (decay_now + timedelta(days=1)).isoformat()
+    try:
+        _invoke(report_cmd, ["--db", str(db), "--since", f"{audit_now + timedelta(days=1):%Y-%m-%d}",
+                             "--until", f"{decay_now + timedelta(days=1):%Y-%m-%d}", "-o", str(report_path)])
+    finally:
+        os.environ.pop("MONITOR_NOW", None)
+    click.echo(f"report: {report_path.resolve()}")
+
 
 def _invoke(command, args: list[str]) -> None:
     try:

@@ -145,6 +145,13 @@ def _m007_portal_parent(db: sqlite_utils.Database) -> None:
     db["portals"].add_column("parent", str)
 
 
+@migration("008_audit_reviews")
+def _m008_audit_reviews(db: sqlite_utils.Database) -> None:
+    """Who gave an imported spot-check or review result, and why: ``monitor audits import`` reads
+    the optional ``reviewer`` and ``note`` columns of a returned sample."""
+    db["audits"].add_column("reviewer", str)
+    db["audits"].add_column("note", str)
+
 _LEGACY_TABLE = "_migrations"
 
 
