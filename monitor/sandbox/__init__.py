@@ -5,7 +5,8 @@
 ...     proxy = sb.url        # set http_proxy=proxy and crawl http://www.kaifeng.gov.cn/
 """
 
-from monitor.sandbox.fleet import Fleet, Portal, load_fleet, synthetic_fleet, write_registry
+from monitor.sandbox.bundled import load_fleet
+from monitor.sandbox.fleet import Fleet, Portal, synthetic_fleet, write_registry
 from monitor.sandbox.scenario import PHASES, Clock
 from monitor.sandbox.server import Sandbox
 

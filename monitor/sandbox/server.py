@@ -25,7 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 from monitor.clock import SHANGHAI, parse_now
-from monitor.sandbox.fleet import Fleet, load_fleet
+from monitor.sandbox.bundled import load_fleet
+from monitor.sandbox.fleet import Fleet
 from monitor.sandbox.scenario import Clock
 from monitor.sandbox.site import HOMEPAGES, Reply, Site, squid_error
 
