@@ -18,6 +18,7 @@ COMMANDS = [
     "audit:regressions",
     "audit:evidence",
     "audit:audits",
+    "notify:notify",
     "inspect:inspect",
     "releases:releases",
     "reposts:reposts",
