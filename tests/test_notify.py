@@ -269,3 +269,25 @@ def test_notify_on_close_needs_a_file_and_the_closing_step_sends(store, tmp_path
             outcome = notify_after_crawl(s, settings, fs.NOW)
         assert outcome is not None and outcome.ok and len(hook.requests) == 1
         assert "河北省人民政府" in hook.requests[0]["json"]["message"]
+
+
+def test_merged_stores_keep_a_delivered_announcement(store, tmp_path):
+    import shutil
+
+    from monitor.store.merge import POLICIES, merge_stores
+    assert "notifications" in POLICIES
+    db, _ = store
+    port = free_port()
+    args = ["--db", db, "--to", f"json://127.0.0.1:{port}/hook"]
+    assert run(*args).exit_code == 1  # nothing listens: failed
+    failed_copy = tmp_path / "node-failed.db"
+    with Store(db) as s:
+        s.db.execute("pragma wal_checkpoint(TRUNCATE)")
+    shutil.copy(db, failed_copy)
+    with WebhookReceiver(port=port):
+        assert run(*args).exit_code == 0
+    out = tmp_path / "merged.db"
+    merge_stores([str(db), str(failed_copy)], str(out))
+    merge_stores([str(failed_copy), str(db)], str(tmp_path / "merged2.db"))
+    for merged in (out, tmp_path / "merged2.db"):
+        assert {r["status"] for r in rows(merged)} == {"sent"}
