@@ -19,6 +19,7 @@ COMMANDS = [
     "audit:evidence",
     "audit:audits",
     "notify:notify",
+    "serve:serve",
     "inspect:inspect",
     "releases:releases",
     "reposts:reposts",
