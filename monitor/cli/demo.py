@@ -131,6 +131,7 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
     finally:
         sandbox.stop()
     click.echo(f"\nstore: {db}   exports and crawl log: {out}")
+    click.echo(f"browse the store, the findings and their stored pages: monitor serve --db {db}")
 
 
 def _invoke(command, args: list[str]) -> None:
