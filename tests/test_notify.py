@@ -26,6 +26,13 @@ REGIONS = {p.region for p in fs.PORTALS}
 PORTAL_IDS = {p.id for p in fs.PORTALS}
 
 
+@pytest.fixture(autouse=True)
+def no_proxy_for_loopback(monkeypatch):
+    """Apprise posts through requests, which honours http_proxy: the local receivers are direct."""
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
 @pytest.fixture
 def store(tmp_path):
     path = tmp_path / "monitor.db"
@@ -291,3 +298,31 @@ def test_merged_stores_keep_a_delivered_announcement(store, tmp_path):
     merge_stores([str(failed_copy), str(db)], str(tmp_path / "merged2.db"))
     for merged in (out, tmp_path / "merged2.db"):
         assert {r["status"] for r in rows(merged)} == {"sent"}
+
+
+def test_a_portal_crawl_closing_runs_notify_after_judging(store, tmp_path):
+    """The crawl session's last closing step, through a real Scrapy crawler and the portal spider."""
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.session import CrawlSession
+    from spiders.portal import PortalSpider
+
+    db, _ = store
+    registry = tmp_path / "portals.csv"
+    registry.write_text("id,name,region,level,url,site_code,status,migrated_to,render\n" + "".join(
+        f"{p.id},{p.name},{p.region},{p.level},{p.url},{p.site_code},{p.status},,{p.render}\n" for p in fs.PORTALS),
+        encoding="utf-8")
+    with WebhookReceiver() as hook:
+        recipients = write(tmp_path, f"urls:\n  - json://127.0.0.1:{hook.port}/close:\n      tag: henan\n")
+        crawler = get_crawler(PortalSpider, {
+            "MONITOR_REGISTRY": str(registry), "MONITOR_DB": str(db), "MONITOR_NOW": iso(fs.NOW),
+            "MONITOR_RENDER": "off", "MONITOR_PROGRESS": "0", "MONITOR_NOTIFY_ON_CLOSE": "1",
+            "MONITOR_NOTIFY_FILE": str(recipients)})
+        crawler.spider = PortalSpider.from_crawler(crawler, portal="henan-zhengzhou")
+        session = CrawlSession.of(crawler)
+        session.open()
+        crawler.stats.set_value("finish_reason", "finished")
+        session.close(crawler.spider, "finished")
+        (message,) = hook.requests
+        assert "郑州市人民政府" in message["json"]["message"] and "开封市人民政府" in message["json"]["message"]
+    assert {r["status"] for r in rows(db)} == {"sent"}

@@ -69,12 +69,14 @@ def notify(store, recipients: list[Recipient], settings: MonitorSettings, now: d
            since: datetime | None = None, portal_ids: list[str] | None = None,
            dry_run: bool = False) -> Outcome:
     """Record the new events for ``recipients`` and send every undelivered one that is due.
-    ``portal_ids`` limits the run to those portals; ``dry_run`` writes and sends nothing."""
+    ``portal_ids`` limits the run to those portals; ``dry_run`` records and sends nothing (crawls
+    stored without verdicts are still judged, as ``monitor regressions`` does)."""
     since = since if since is not None else now - timedelta(days=settings.notify_window_days)
     outcome = Outcome(since=since)
     judge_missing(store, settings)  # as monitor regressions does: crawls stored unjudged count too
     portals = {p["id"]: p for p in store.portals()}
-    selected = {pid: p for pid, p in portals.items() if portal_ids is None or pid in portal_ids}
+    wanted = set(portal_ids) if portal_ids is not None else None
+    selected = {pid: p for pid, p in portals.items() if wanted is None or pid in wanted}
     history = verdict_history(store, list(selected) if portal_ids is not None else None)
     consecutive = default_consecutive(settings)
     found = find_regressions(history, baselines_in_force(store), now, include_recovered=True,
@@ -139,11 +141,10 @@ def notify_after_crawl(store, settings: MonitorSettings, now: datetime) -> Outco
     try:
         known = store.portals()
         recipients = load_recipients(settings.notify_file, {p["region"] for p in known}, {p["id"] for p in known})
+        outcome = notify(store, recipients, settings, now)
     except RecipientsError as exc:
         logger.error("notify: MONITOR_NOTIFY_FILE: %s", exc)
         return None
-    try:
-        outcome = notify(store, recipients, settings, now)
     except Exception:  # the crawl and its verdicts are stored; the next run retries
         logger.exception("notify: failed; the next run retries")
         return None
