@@ -164,6 +164,22 @@ class MonitorSettings:
                                    "report (the notice: 转载比例低于60%)", minimum=0, maximum=1)
     report_trend_periods: int = knob(4, "periods shown in the report's trend chart (this one and the "
                                         "ones before it)", minimum=2, maximum=40)
+    # -- notifications (monitor notify) -------------------------------------------------------------
+    notify_file: str = knob("", "recipients: an Apprise configuration file (YAML, or Apprise's TEXT "
+                                "format) whose tags are region slugs or portal ids, globs allowed "
+                                "(henan, henan-zheng*, *)")
+    notify_on_close: bool = knob(False, "run monitor notify with MONITOR_NOTIFY_FILE when a portal "
+                                        "crawl closes, after judging")
+    notify_window_days: int = knob(7, "only regressions that began or recovered within this many days "
+                                      "are announced, so a first run on an old store sends no history "
+                                      "(monitor notify --since overrides)", minimum=1)
+    notify_digest: str = knob("off", "delivery for recipients without a digest-daily/digest-weekly tag: "
+                                     "off (a message per region at each run), daily, weekly",
+                              choices=("off", "daily", "weekly"))
+    # -- the browsable store (monitor serve) -------------------------------------------------------
+    serve_sql_time_limit_ms: int = knob(5000, "longest a query may run in monitor serve (Datasette's "
+                                              "sql_time_limit_ms; the regressions query reads every verdict)",
+                                        minimum=100)
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -217,6 +233,9 @@ class MonitorSettings:
             parse_now(self.now)
         except ClockError as exc:
             raise SettingsError(str(exc)) from None
+        if self.notify_on_close and not self.notify_file:
+            raise SettingsError("MONITOR_NOTIFY_ON_CLOSE: set MONITOR_NOTIFY_FILE too (who gets the "
+                                "notifications)")
         parts = urlsplit(self.govcn_base)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise SettingsError(f"MONITOR_GOVCN_BASE: {self.govcn_base!r} is not an http(s) URL")

@@ -5,8 +5,10 @@ Every pipeline that writes asks ``CrawlSession.of(crawler)`` for the same sessio
 the store once. Pipelines only buffer rows while items flow; when the spider closes (after every
 pipeline's ``close_spider``), the session runs, in this order: flush the buffered rows, the steps
 pipelines registered with ``at_close`` by phase (``MATCH``: reposts matching, ``ROLLUP``: the
-probe's visit roll-up), the crawl record's end, judging a finished ``portal`` crawl and rolling up
-old crawls (``MONITOR_FETCH_RETENTION_DAYS``), and closing the store. Nothing depends on the order in which Scrapy closes pipelines.
+probe's visit roll-up), the crawl record's end, judging a finished ``portal`` crawl, rolling up
+old crawls (``MONITOR_FETCH_RETENTION_DAYS``), announcing what the judging found
+(``MONITOR_NOTIFY_ON_CLOSE``), and closing the store. Nothing depends on the order in which Scrapy
+closes pipelines.
 
 The session also logs progress each ``MONITOR_PROGRESS_INTERVAL`` seconds (portals done of the
 selection, pages, failures and an ETA) and moves the crawl's heartbeat with it, so ``monitor
@@ -27,8 +29,10 @@ from twisted.internet import task
 from monitor.clock import duration_text
 from monitor.config import MonitorSettings
 from monitor.judging import judge_crawl
+from monitor.notify import notify_after_crawl
 from monitor.store import Store
 from monitor.store.retention import roll_up
+from monitor.store.states import crawl_now
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +159,8 @@ class CrawlSession:
                 if rolled["crawls"]:
                     logger.info("retention: %(fetches)d fetch, %(columns)d column rows and %(bodies)d "
                                 "bodies of %(crawls)d old crawl(s) rolled up", rolled)
+                if self.settings.notify_on_close:  # the last phase: announce what the judging found
+                    notify_after_crawl(store, self.settings, crawl_now(store.crawl(self.crawl_id)))
         finally:
             store.close()
             self.store = None

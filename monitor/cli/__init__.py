@@ -20,6 +20,8 @@ COMMANDS = [
     "audit:audits",
     "report:report",
     "sample:sample",
+    "notify:notify",
+    "serve:serve",
     "inspect:inspect",
     "releases:releases",
     "reposts:reposts",

@@ -133,6 +133,7 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
     finally:
         sandbox.stop()
     click.echo(f"\nstore: {db}   exports and crawl log: {out}")
+    click.echo(f"browse the store, the findings and their stored pages: monitor serve --db {db}")
 
     _heading("5. The spot-check report for the weeks after the audit (against the audit phase)")
     from monitor.cli.report import report as report_cmd

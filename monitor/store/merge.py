@@ -12,6 +12,7 @@ conflict policy for the same key arriving from two inputs:
 - portals: the newest synced registry row; crawls: the row with the newest heartbeat (a finished
   record wins over a stale ``running`` copy); reposts: the newest match; audits: the newest import;
 - releases: the earliest ``first_seen``, other fields kept where known;
+- notifications: a row already ``sent`` is kept; otherwise the newer delivery attempt wins;
 - visit_days: roll-ups cannot be de-duplicated (their visits are gone), so for a portal and day
   present on two nodes the larger roll-up is kept, never the sum (a sharded deployment probes each
   portal on one node only).
@@ -64,6 +65,12 @@ POLICIES: dict[str, str] = {
     "visit_days": "update:visits",
     "baselines": "ignore",
     "audits": "update:imported_at",
+    # a delivered announcement stays delivered; otherwise the newer attempt wins
+    "notifications": (
+        "status = excluded.status, attempts = max(t.attempts, excluded.attempts), "
+        "last_attempt_at = excluded.last_attempt_at, sent_at = excluded.sent_at, error = excluded.error "
+        "where t.status != 'sent' and (excluded.status = 'sent' "
+        "or coalesce(excluded.last_attempt_at, '') > coalesce(t.last_attempt_at, ''))"),
 }
 SKIPPED = ("_migrations", "_sqlite_migrations")  # each store keeps its own schema history
 

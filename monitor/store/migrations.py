@@ -152,6 +152,23 @@ def _m008_audit_reviews(db: sqlite_utils.Database) -> None:
     db["audits"].add_column("reviewer", str)
     db["audits"].add_column("note", str)
 
+
+@migration("009_notifications")
+def _m009_notifications(db: sqlite_utils.Database) -> None:
+    """What ``monitor notify`` announced to whom: one row per recipient and event (a regression
+    that began, or recovered), pending until a channel accepted it. ``recipient`` is a hash of the
+    Apprise URL (the URL itself may hold a token or password and is never stored); ``recipient_url``
+    is Apprise's masked form, for people. ``payload`` keeps the event as it was first seen, so a
+    retry sends the same message even after the regression list has moved on."""
+    db["notifications"].create({
+        "id": str, "recipient": str, "recipient_url": str, "event_id": str, "kind": str,
+        "portal_id": str, "region": str, "rule": str, "first_failed_at": str, "event_at": str,
+        "payload": str, "digest": str, "status": str, "attempts": int, "created_at": str,
+        "last_attempt_at": str, "sent_at": str, "error": str,
+    }, pk="id")
+    db["notifications"].create_index(["recipient", "status"])
+    db["notifications"].create_index(["portal_id", "rule"])
+
 _LEGACY_TABLE = "_migrations"
 
 
