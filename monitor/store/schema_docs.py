@@ -36,6 +36,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "status": "状态：active 正常、closed 关停、migrated 迁移 / status",
         "migrated_to": "迁移后的网址 / new home of a migrated portal",
         "render": "渲染：static、js、auto / JS rendering mode",
+        "parent": "上级网站 / the portal one level up",
         "synced_at": "同步时间 (UTC) / when the registry row was synced",
     }),
     "fetches": ("每次页面抓取（网址、状态、错误、耗时） / Every page fetch: URL, status, error, latency", {
@@ -161,6 +162,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "verdict": "结论：pass 合格、fail 不合格 / verdict",
         "imported_at": "导入时间 (UTC) / imported at",
         "source": "来源文件 / source file",
+        "reviewer": "复核人 / reviewer",
+        "note": "复核说明 / reviewer's note",
     }),
     "verdicts": ("每次抓取每项指标的判定 / A verdict per portal, crawl and rule", {
         "crawl_id": "抓取批次 / crawl",
