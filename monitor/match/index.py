@@ -1,8 +1,9 @@
 """The release index, built once: lookups by URL and by normalised title, and candidate search.
 
-Candidates for a fuzzy match come from an inverted index of character trigrams, probed with the
-entry's rarest trigrams (prefix filtering), never all pairs. A truncated title (cut with …) finds
-the releases starting with it by bisection of the sorted titles.
+Exact lookups use the normalised title (and the main title of a two-part title). Candidates for a
+fuzzy match come from an inverted index of the character trigrams of the skeletons (titles without
+modifiers), probed with the entry's rarest trigrams (prefix filtering), never all pairs. A truncated
+title (cut with …) finds the releases starting with it by bisection of the sorted skeletons.
 """
 
 from __future__ import annotations
@@ -28,13 +29,17 @@ class ReleaseIndex:
         cache: dict = {}
         self.feats: list[Title] = [cached_features(rel.title, cache) for rel in self.releases]
         self.texts: list[str] = [f.text for f in self.feats]
-        self.heads: list[str] = [f.head for f in self.feats]
+        self.skels: list[str] = [f.skel for f in self.feats]
+        self.head_skels: list[str] = [f.head_skel for f in self.feats]
+        self.rests: list[str] = [f.rest for f in self.feats]
         self.times: list[float | None] = [sort_time(rel.published) for rel in self.releases]
         self.by_url: dict[str, list[int]] = {}
+        #: companions by what the 印发 document they are about issues (一图读懂国务院关于印发X的通知: X)
+        self.by_issues: dict[str, list[int]] = {}
         #: releases by normalised title and by main title
         self.by_text: dict[str, list[int]] = {}
         self.postings: dict[str, list[int]] = {}
-        #: releases by the first four characters of their title (for a label before the title)
+        #: releases by the first four characters of their skeleton (for a label before the title)
         self.by_start: dict[str, set[int]] = {}
         by_url, by_text, postings, by_start = self.by_url, self.by_text, self.postings, self.by_start
         for i, (rel, f) in enumerate(zip(self.releases, self.feats)):
@@ -44,34 +49,28 @@ class ReleaseIndex:
                     by_url.setdefault(key, []).append(i)
             for key in {f.text, f.head} - {""}:
                 by_text.setdefault(key, []).append(i)
-            if len(f.text) >= 6:
-                by_start.setdefault(f.text[:4], set()).add(i)
-            if f.text:
-                for g in grams(f.text):
+            if f.kind and f.issues:
+                self.by_issues.setdefault(f.issues, []).append(i)
+            if len(f.skel) >= 6:
+                by_start.setdefault(f.skel[:4], set()).add(i)
+            if f.skel:
+                for g in grams(f.skel):
                     postings.setdefault(g, []).append(i)
-        self._sorted = sorted((f.text, i) for i, f in enumerate(self.feats) if f.text)
+        self._sorted = sorted((f.skel, i) for i, f in enumerate(self.feats) if f.skel)
         self._sorted_texts = [t for t, _ in self._sorted]
-        times = self.times
-        #: per title: the releases with a time, oldest first, and their times (for bisection)
-        self.dated: dict[str, tuple[list[int], list[float]]] = {}
-        for key, group in by_text.items():  # oldest first; undated last
-            group.sort(key=lambda i: (times[i] is None, times[i] or 0.0, i))
-            dated = [j for j in group if times[j] is not None]
-            self.dated[key] = (dated, [times[j] for j in dated])
-        #: normalised titles (or main titles) that several different releases share
-        self.ambiguous = {key for key, group in by_text.items()
-                          if len({self.texts[i] for i in group}) > 1}
 
     def __len__(self) -> int:
         return len(self.releases)
 
-    def linked(self, url: str) -> list[int] | None:
-        """Releases whose URL (or gov.cn article number) is ``url``'s."""
+    def linked(self, url: str) -> tuple[list[int] | None, bool]:
+        """Releases whose URL (or gov.cn article number) is ``url``'s, and whether ``url`` is a
+        www.gov.cn article at all."""
         canon = canonical_url(url)
-        return self.by_url.get(canon) or self.by_url.get(_release_id(canon))
+        rid = _release_id(canon)
+        return self.by_url.get(canon) or self.by_url.get(rid), rid.startswith("govcn-")
 
     def prefixed(self, text: str) -> list[int]:
-        """Releases whose title starts with ``text`` (at most MAX_CANDIDATES)."""
+        """Releases whose skeleton starts with ``text`` (at most MAX_CANDIDATES)."""
         lo = bisect.bisect_left(self._sorted_texts, text)
         same = []
         for t, i in self._sorted[lo:lo + MAX_CANDIDATES]:
@@ -84,10 +83,10 @@ class ReleaseIndex:
         """Releases sharing one of the entry's rarest trigrams. A title within the threshold shares
         all but a few of its trigrams, so probing the rarest few finds it (prefix filtering)."""
         postings = self.postings
-        found = sorted((len(p), g) for g in grams(e.text) if (p := postings.get(g)))
+        found = sorted((len(p), g) for g in grams(e.skel) if (p := postings.get(g)))
         if not found:
             return set()
-        lost = max(2, int(len(e.text) * (1.0 - threshold) * 2) + 2)
+        lost = max(2, int(len(e.skel) * (1.0 - threshold) * 2) + 2)
         cands: set[int] = set()
         for df, g in found[:lost]:
             if len(cands) + df > MAX_CANDIDATES:

@@ -31,9 +31,18 @@ class Entry:
 
 @dataclass(slots=True, frozen=True)
 class Match:
-    """``entry_id`` reposts ``release_id``; ``score`` 0..1; ``lag_hours`` entry minus release."""
+    """``entry_id`` reposts ``release_id``; ``score`` 0..1; ``lag_hours`` entry minus release.
+
+    An ambiguous match (``ambiguous`` true) has no ``release_id`` and no lag: the entry fits the
+    releases of ``candidates`` equally well, and nothing tells which one it reposts.
+    """
 
     entry_id: str
-    release_id: str
+    release_id: str | None
     score: float
     lag_hours: float | None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.release_id is None
