@@ -39,19 +39,26 @@ def _default_signals() -> None:
 
 
 def _rows() -> list[tuple]:
-    """In the forked process: (position, result) of its items whose result is not None."""
-    fn, items, positions = _WORK
-    return [(pos, r) for pos, r in zip(positions, fn(items[p] for p in positions)) if r is not None]
+    """In the forked process: (position, packed result) of its items whose result is not None."""
+    fn, items, positions, pack = _WORK
+    return [(pos, pack(r)) for pos, r in zip(positions, fn(items[p] for p in positions)) if r is not None]
+
+
+def _same(value):
+    return value
 
 
 def map_forked(fn: Callable[[Iterable[T]], Iterator[R | None]], items: list[T],
-               key: Callable[[T], str]) -> list[R | None]:
-    """``list(fn(items))``, half of the items done in a forked process."""
+               key: Callable[[T], str], pack: Callable[[R], tuple] = _same,
+               unpack: Callable[[tuple], R] = _same) -> list[R | None]:
+    """``list(fn(items))``, half of the items done in a forked process. The forked process sends
+    its results back as ``pack(result)`` (a tuple pickles faster than most objects), and this one
+    makes them ``unpack(packed)`` again."""
     global _WORK
     mine, theirs = [], []
     for pos, item in enumerate(items):
         (theirs if zlib.crc32(key(item).encode("utf-8")) & 1 else mine).append(pos)
-    _WORK = (fn, items, theirs)
+    _WORK = (fn, items, theirs, pack)
     try:
         with multiprocessing.get_context("fork").Pool(1, initializer=_default_signals) as pool:
             pending = pool.apply_async(_rows)
@@ -59,7 +66,7 @@ def map_forked(fn: Callable[[Iterable[T]], Iterator[R | None]], items: list[T],
             for pos, r in zip(mine, fn(items[p] for p in mine)):
                 found[pos] = r
             for pos, r in pending.get():
-                found[pos] = r
+                found[pos] = unpack(r)
             pool.close()  # let the worker exit on its own rather than be terminated
             pool.join()
     finally:

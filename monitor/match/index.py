@@ -56,7 +56,20 @@ class ReleaseIndex:
             if f.skel:
                 for g in grams(f.skel):
                     postings.setdefault(g, []).append(i)
+        #: how many releases have each trigram
+        self.df: dict[str, int] = {g: len(p) for g, p in postings.items()}
         self._sorted = sorted((f.skel, i) for i, f in enumerate(self.feats) if f.skel)
+        # what the blocking rules need of a release, for prefiltering candidates (see admissible)
+        self._marked = frozenset(i for i, f in enumerate(self.feats) if f.markers)
+        self._by_issuer: dict[str, set[int]] = {}
+        self._by_nums: dict[tuple[str, ...], set[int]] = {}
+        for i, f in enumerate(self.feats):
+            if f.issuer:
+                self._by_issuer.setdefault(f.issuer, set()).add(i)
+            self._by_nums.setdefault(f.nums, set()).add(i)
+            if f.head:
+                self._by_nums.setdefault(f.head_nums, set()).add(i)
+        self._issuers: dict[str, frozenset[int]] = {}
         self._sorted_texts = [t for t, _ in self._sorted]
 
     def __len__(self) -> int:
@@ -66,6 +79,8 @@ class ReleaseIndex:
         """Releases whose URL (or gov.cn article number) is ``url``'s, and whether ``url`` is a
         www.gov.cn article at all."""
         canon = canonical_url(url)
+        if not canon.startswith("gov.cn/"):  # only gov.cn articles have ids other than their URL's
+            return self.by_url.get(canon), False
         rid = _release_id(canon)
         return self.by_url.get(canon) or self.by_url.get(rid), rid.startswith("govcn-")
 
@@ -82,14 +97,31 @@ class ReleaseIndex:
     def candidates(self, e: Title, threshold: float) -> set[int]:
         """Releases sharing one of the entry's rarest trigrams. A title within the threshold shares
         all but a few of its trigrams, so probing the rarest few finds it (prefix filtering)."""
-        postings = self.postings
-        found = sorted((len(p), g) for g in grams(e.skel) if (p := postings.get(g)))
-        if not found:
-            return set()
+        df, postings = self.df, self.postings
+        found = sorted(grams(e.skel) & df.keys(), key=df.__getitem__)
         lost = max(2, int(len(e.skel) * (1.0 - threshold) * 2) + 2)
         cands: set[int] = set()
-        for df, g in found[:lost]:
-            if len(cands) + df > MAX_CANDIDATES:
+        for g in found[:lost]:
+            if len(cands) + df[g] > MAX_CANDIDATES:
                 break  # a title made of common trigrams only: exact and prefix matches remain
             cands.update(postings[g])
         return cands
+
+    def admissible(self, e: Title) -> list[set[int] | frozenset[int]]:
+        """Sets of releases the blocking rules could let ``e`` match (a candidate must be in all),
+        from the features that are the same whatever part of the title is compared: the issuer
+        (an entry naming one matches only releases of an issuer it ends with), the local-document
+        markers (an entry with 转发 or 学习 only releases that have them too) and, for an entry
+        that is not cut, the numbers."""
+        keep = []
+        if e.issuer:
+            issuers = self._issuers.get(e.issuer)
+            if issuers is None:
+                issuers = self._issuers[e.issuer] = frozenset().union(
+                    *(group for issuer, group in self._by_issuer.items() if e.issuer.endswith(issuer)))
+            keep.append(issuers)
+        if e.markers:
+            keep.append(self._marked)
+        if not e.truncated:
+            keep.append(self._by_nums.get(e.nums, frozenset()))
+        return keep

@@ -38,6 +38,8 @@ OTHER_NAME = 0.9985
 _CENTRAL = ("国务院", "中共中央")
 #: shorter normalised titles match only exactly or by URL ("国务院文件", "通知")
 MIN_FUZZY_CHARS = 8
+#: when the blocking rules leave at most this many releases for an entry, all are compared
+FEW = 64
 #: match_all splits this many entries or more between two processes (when the machine has two
 #: cores); PARALLEL_WORKERS = 1 turns that off
 PARALLEL_MIN_ENTRIES = 20_000
@@ -85,7 +87,9 @@ class Matcher:
             yield self._match(entry, feats, scored)
 
     def _match_forked(self, entries: list[Entry]) -> list[Match | None]:
-        return map_forked(self._match_many, entries, key=lambda e: e.title or "")
+        return map_forked(self._match_many, entries, key=lambda e: e.title or "",
+                          pack=lambda m: (m.entry_id, m.release_id, m.score, m.lag_hours, m.candidates),
+                          unpack=lambda row: Match(*row))
 
     # --- internals ------------------------------------------------------------------------
     def _match(self, entry: Entry, feats: dict, scored: dict) -> Match | None:
@@ -142,8 +146,19 @@ class Matcher:
         key = (e.text, e.truncated, e.kind)  # all the entry's features used in scoring come from these
         hit = cache.get(key) if cache is not None else None
         if hit is None:
-            same = self.index.prefixed(e.skel) if e.truncated else []
-            cands = self.index.candidates(e, self.threshold)
+            index = self.index
+            same = index.prefixed(e.skel) if e.truncated else []
+            # what the blocking rules would turn down anyway; when that leaves few releases,
+            # they are the candidates (a local issuer's or another year's title leaves none)
+            keeps = sorted(index.admissible(e), key=len)
+            if keeps and len(keeps[0]) <= FEW:
+                cands = set(keeps[0])
+            else:
+                cands = index.candidates(e, self.threshold)
+            for keep in keeps:
+                cands &= keep
+                if same:
+                    same = [i for i in same if i in keep]
             if len(same) <= 8:
                 hit = self._ranked(e, cands, same)
             else:
@@ -163,9 +178,10 @@ class Matcher:
         skel = e.skel
         verify: set[int] = set(same)  # releases that start with exactly this prefix
         # 重要文件：<title>: releases starting right after a short unknown label
+        by_start = index.by_start
         for k in range(1, min(MAX_LEADING_JUNK, len(skel) - 6) + 1):
-            starting = index.by_start.get(skel[k:k + 4])
-            if starting:
+            starting = by_start.get(skel[k:k + 4])
+            if starting:  # rarely: the middle of a title is seldom the start of another
                 verify.update(cands.intersection(starting))
         # one C call scores every candidate; the rules run on those above the threshold, best
         # first, and stop below the best score found (a lower one cannot win)

@@ -59,6 +59,8 @@ def choose(index: ReleaseIndex, scored: list[tuple[float, int]], e: Title | None
     titles are possible (not for links)."""
     if not scored:
         return None
+    if len(scored) == 1:
+        return Choice(*scored[0])
     feats, times = index.feats, index.times
     kind, label = (e.kind, e.label) if e is not None else ("", "")
     best = max(s for s, _ in scored)
