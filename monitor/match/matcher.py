@@ -23,6 +23,7 @@ from .features import Title, cached_features
 from .forked import can_fork, map_forked
 from .index import MAX_CANDIDATES, ReleaseIndex
 from .model import Entry, Match, Release
+from .normalize import analyze
 from .timing import lag_hours, sort_time
 
 __all__ = ["DEFAULT_THRESHOLD", "HEAD_ONLY", "MAX_CANDIDATES", "OTHER_NAME", "Matcher"]
@@ -105,6 +106,14 @@ class Matcher:
                 return None  # another gov.cn article: reposting it is not reposting a release
         e = feats.get(entry.title)
         if e is None:
+            norm = analyze(entry.title)
+            if not norm.text:
+                return None
+            if not norm.kind:  # a document's title: finding it needs no more than its text
+                exact = [(1.0 if index.texts[i] == norm.text else HEAD_ONLY, i)
+                         for i in index.by_text.get(norm.text, ())]
+                if exact:
+                    return self._result(entry, ties.choose(index, exact, norm, etime))
             e = cached_features(entry.title, feats)
         if not e.text:
             return None

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .features import Title
 from .index import ReleaseIndex
+from .normalize import NormTitle
 
 __all__ = ["AMBIGUOUS_WINDOW_DAYS", "EQUIVALENT", "MAX_SHOWN", "Choice", "choose", "recent"]
 
@@ -52,10 +53,10 @@ def recent(etime: float | None, rtime: float | None) -> bool:
             and -86400 <= etime - rtime <= AMBIGUOUS_WINDOW_DAYS * 86400)
 
 
-def choose(index: ReleaseIndex, scored: list[tuple[float, int]], e: Title | None,
+def choose(index: ReleaseIndex, scored: list[tuple[float, int]], e: Title | NormTitle | None,
            etime: float | None, by_title: bool = True) -> Choice | None:
     """The release of ``scored`` (score, position) the entry reposts; see the module docstring.
-    ``e``: the entry's title (None when a link decided); ``by_title``: ties between different
+    ``e``: the entry's title (its kind and label are used; None when a link decided); ``by_title``: ties between different
     titles are possible (not for links)."""
     if not scored:
         return None
@@ -82,15 +83,19 @@ def choose(index: ReleaseIndex, scored: list[tuple[float, int]], e: Title | None
 
     if by_title and len(pool) > 1:
         pool = [item for item in pool if feats[item[1]].kind == kind] or pool
+        if len(pool) == 1:  # the document beside its companions, or a companion beside its document
+            return Choice(*pool[0])
         labelled = [item for item in pool if feats[item[1]].label == label]
         if labelled:
             pool = labelled
         elif len({feats[i].label for _, i in pool}) > 1:
             return ambiguous(pool)  # companions, none under the entry's label
+        if len(pool) == 1:
+            return Choice(*pool[0])
         top = max(round(s, 6) for s, _ in pool)
         pool = [item for item in pool if round(item[0], 6) == top]
         first = feats[pool[0][1]]
-        if any(feats[i] is not first and feats[i].text != first.text for _, i in pool):
+        if len(pool) > 1 and any(feats[i] is not first and feats[i].text != first.text for _, i in pool):
             near = [item for item in pool if recent(etime, times[item[1]])]
             if not near:
                 return ambiguous(pool)
