@@ -18,9 +18,8 @@ from .normalize import analyze, number_tokens
 __all__ = ["MARKERS", "MODIFIERS", "NO_MARKERS", "Title", "cached_features", "features", "grams", "skeleton"]
 
 _ISSUER = re.compile(r"^((?:(?!关于).){2,16}?)(?:关于|印发)")
-_DOCTYPE = re.compile(
-    r"(通知|意见|批复|决定|办法|规定|条例|细则|公告|通告|方案|规划|纲要|计划|要点|报告|决议|通报|函|令)$"
-)
+#: document types a title ends with (all one or two characters long)
+_DOCTYPES = frozenset("通知 意见 批复 决定 办法 规定 条例 细则 公告 通告 方案 规划 纲要 计划 要点 报告 决议 通报 函 令".split())
 #: words that turn a title into a local document about the release when only the entry has them
 MARKERS = (
     "转发", "学习", "贯彻", "落实", "传达", "精神", "解读", "读懂", "答记者问", "问答",
@@ -70,6 +69,13 @@ _CUT_MODIFIER = re.compile("(?:" + "|".join(sorted({m[:k] for m in MODIFIERS for
 _ISSUES = re.compile(r"^(?:.{2,16}?)?关于印发(.{6,}?)的通知$")
 
 
+def _doctype(text: str) -> str:
+    """The document type ``text`` ends with, or ""."""
+    if text[-2:] in _DOCTYPES:
+        return text[-2:]
+    return text[-1:] if text[-1:] in _DOCTYPES else ""
+
+
 def skeleton(text: str) -> str:
     """A normalised text without modifiers."""
     return _MODIFIER.sub("", text) if _MODIFIER.search(text) else text
@@ -84,8 +90,7 @@ def features(title: str) -> Title:
     head_skel = skeleton(head) if head else ""
     m = _ISSUER.match(text)
     at = skel.find("关于", 2, 18) if m else -1
-    d = None if norm.truncated else _DOCTYPE.search(text)
-    hd = _DOCTYPE.search(head) if head else None
+
     return Title(
         text=text,
         truncated=norm.truncated,
@@ -98,8 +103,8 @@ def features(title: str) -> Title:
         nums=number_tokens(skel),
         head_nums=number_tokens(head_skel) if head else (),
         issuer=m.group(1) if m else "",
-        doctype=d.group(1) if d else "",
-        head_doctype=hd.group(1) if hd else "",
+        doctype="" if norm.truncated else _doctype(text),
+        head_doctype=_doctype(head) if head else "",
         markers=tuple(text.count(w) for w in MARKERS) if _ANY_MARKER.search(text) else (),
         kind=norm.kind,
         label=norm.label,

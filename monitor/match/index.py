@@ -70,6 +70,7 @@ class ReleaseIndex:
             if f.head:
                 self._by_nums.setdefault(f.head_nums, set()).add(i)
         self._issuers: dict[str, frozenset[int]] = {}
+        self._doctypes: dict[str, frozenset[int]] = {}
         self._sorted_texts = [t for t, _ in self._sorted]
 
     def __len__(self) -> int:
@@ -111,8 +112,8 @@ class ReleaseIndex:
         """Sets of releases the blocking rules could let ``e`` match (a candidate must be in all),
         from the features that are the same whatever part of the title is compared: the issuer
         (an entry naming one matches only releases of an issuer it ends with), the local-document
-        markers (an entry with 转发 or 学习 only releases that have them too) and, for an entry
-        that is not cut, the numbers."""
+        markers (an entry with 转发 or 学习 only releases that have them too), the document type
+        and, for an entry that is not cut, the numbers."""
         keep = []
         if e.issuer:
             issuers = self._issuers.get(e.issuer)
@@ -124,4 +125,11 @@ class ReleaseIndex:
             keep.append(self._marked)
         if not e.truncated:
             keep.append(self._by_nums.get(e.nums, frozenset()))
+        if e.doctype:  # …的通知 matches a release of another type neither by its title nor its main title
+            doctypes = self._doctypes.get(e.doctype)
+            if doctypes is None:
+                doctypes = self._doctypes[e.doctype] = frozenset(
+                    i for i, f in enumerate(self.feats)
+                    if f.doctype in ("", e.doctype) or f.head and f.head_doctype in ("", e.doctype))
+            keep.append(doctypes)
         return keep
