@@ -63,12 +63,15 @@ class ReleaseIndex:
         self._marked = frozenset(i for i, f in enumerate(self.feats) if f.markers)
         self._by_issuer: dict[str, set[int]] = {}
         self._by_nums: dict[tuple[str, ...], set[int]] = {}
+        self._by_doctype: dict[str, set[int]] = {}  # by the type of the title or of its main title
         for i, f in enumerate(self.feats):
             if f.issuer:
                 self._by_issuer.setdefault(f.issuer, set()).add(i)
             self._by_nums.setdefault(f.nums, set()).add(i)
+            self._by_doctype.setdefault(f.doctype, set()).add(i)
             if f.head:
                 self._by_nums.setdefault(f.head_nums, set()).add(i)
+                self._by_doctype.setdefault(f.head_doctype, set()).add(i)
         self._issuers: dict[str, frozenset[int]] = {}
         self._doctypes: dict[str, frozenset[int]] = {}
         self._sorted_texts = [t for t, _ in self._sorted]
@@ -100,7 +103,7 @@ class ReleaseIndex:
         all but a few of its trigrams, so probing the rarest few finds it (prefix filtering)."""
         df, postings = self.df, self.postings
         found = sorted(grams(e.skel) & df.keys(), key=df.__getitem__)
-        lost = max(2, int(len(e.skel) * (1.0 - threshold) * 2) + 2)
+        lost = max(2, int(len(e.skel) * (1.0 - threshold)) + 2)
         cands: set[int] = set()
         for g in found[:lost]:
             if len(cands) + df[g] > MAX_CANDIDATES:
@@ -128,8 +131,7 @@ class ReleaseIndex:
         if e.doctype:  # …的通知 matches a release of another type neither by its title nor its main title
             doctypes = self._doctypes.get(e.doctype)
             if doctypes is None:
-                doctypes = self._doctypes[e.doctype] = frozenset(
-                    i for i, f in enumerate(self.feats)
-                    if f.doctype in ("", e.doctype) or f.head and f.head_doctype in ("", e.doctype))
+                by = self._by_doctype
+                doctypes = self._doctypes[e.doctype] = frozenset(by.get("", ())).union(by.get(e.doctype, ()))
             keep.append(doctypes)
         return keep
