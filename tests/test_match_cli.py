@@ -38,19 +38,49 @@ def test_json_by_default(tmp_path):
     result = run(tmp_path)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [
-        {"entry_id": "e1", "release_id": "r1", "score": 1.0, "lag_hours": 5.5},
-        {"entry_id": "e3", "release_id": "r1", "score": 1.0, "lag_hours": None},
-        {"entry_id": "e4", "release_id": "r2", "score": 1.0, "lag_hours": None},  # release has no time
+        {"entry_id": "e1", "release_id": "r1", "score": 1.0, "lag_hours": 5.5, "ambiguous": False},
+        {"entry_id": "e3", "release_id": "r1", "score": 1.0, "lag_hours": None, "ambiguous": False},
+        {"entry_id": "e4", "release_id": "r2", "score": 1.0, "lag_hours": None,  # release has no time
+         "ambiguous": False},
     ]
     assert result.stderr == ""
 
 
 def test_csv_and_table(tmp_path):
     csv_out = run(tmp_path, "--format", "csv").stdout.splitlines()
-    assert csv_out[0] == "entry_id,release_id,score,lag_hours"
-    assert csv_out[1] == "e1,r1,1.0,5.5" and csv_out[2] == "e3,r1,1.0,"
+    assert csv_out[0] == "entry_id,release_id,score,lag_hours,ambiguous,candidates"
+    assert csv_out[1] == "e1,r1,1.0,5.5,false," and csv_out[2] == "e3,r1,1.0,,false,"
     table = run(tmp_path, "--format", "table").stdout
-    assert "entry_id" in table and "3 matched" in table
+    assert "entry_id" in table and "3 matched" in table and "ambiguous" not in table
+
+
+DOC = "国务院关于加快推进数字经济高质量发展的意见"
+FAMILY = [
+    {"id": "doc", "title": DOC, "url": None, "published": "2026-03-01T10:00:00"},
+    {"id": "tujie", "title": f"图解：{DOC}", "url": None, "published": "2026-03-01T11:00:00"},
+    {"id": "yitu", "title": f"一图读懂《{DOC}》", "url": None, "published": "2026-03-01T12:00:00"},
+]
+FAMILY_ENTRIES = [
+    {"id": "e1", "portal_id": "henan", "title": f"【转载】{DOC}", "url": None, "published": "2026-03-01T15:00"},
+    {"id": "e2", "portal_id": "henan", "title": f"【图解】{DOC}", "url": None, "published": "2026-03-01T16:00"},
+    {"id": "e3", "portal_id": "hebei", "title": f"一图看懂{DOC}", "url": None, "published": "2026-03-02"},
+    {"id": "e4", "portal_id": "hebei", "title": "郑州市召开2026年安全生产工作会议", "url": None, "published": "2026-03-02"},
+]
+
+
+def test_an_ambiguous_entry_is_listed_once_with_its_candidates(tmp_path):
+    """一图看懂X names a graphic, but gov.cn published two (图解 and 一图读懂): nothing tells which."""
+    result = run(tmp_path, releases=FAMILY, entries=FAMILY_ENTRIES)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [(r["entry_id"], r["release_id"], r["ambiguous"]) for r in rows] == [
+        ("e1", "doc", False), ("e2", "tujie", False), ("e3", None, True)]
+    assert sorted(rows[2]["candidates"]) == ["tujie", "yitu"] and rows[2]["lag_hours"] is None
+    assert "candidates" not in rows[0]
+    csv_out = run(tmp_path, "--format", "csv", releases=FAMILY, entries=FAMILY_ENTRIES).stdout.splitlines()
+    assert csv_out[3].startswith("e3,,1.0,,true,") and set(csv_out[3].rsplit(",", 1)[1].split()) == {"tujie", "yitu"}
+    table = run(tmp_path, "--format", "table", releases=FAMILY, entries=FAMILY_ENTRIES).stdout
+    assert "ambiguous: " in table and "2 matched, 1 ambiguous" in table
 
 
 def test_bad_lines_are_named_and_skipped(tmp_path):

@@ -37,7 +37,7 @@ def one(matcher, title, url=None, published=datetime(2026, 3, 2, 9)):
     ("转载：國務院關於加快推進數字經濟高質量發展的意見", "r1"),
     ("国务院关于加快推进数字经济高质量发展的意见—中国政府网", "r1"),
     ("国务院关于加快推进数字经济高质…", "r1"),
-    ("图解：国务院关于加快推进数字经济...", "r1"),
+    ("【权威发布】国务院关于加快推进数字经济...", "r1"),
     ("国务院关于加快推进数字经济高质量发展意见", "r1"),  # a dropped character
     ("重要文件：国务院关于加快推进数字经济高质量发展的意见", "r1"),  # an unknown label
     ("国务院关于加快推进数字经济高质量发展的意见（国发〔2026〕3号）", "r1"),
@@ -45,7 +45,10 @@ def one(matcher, title, url=None, published=datetime(2026, 3, 2, 9)):
     ("国务院办公厅关于印发２０２６年政务公开工作要点的通知", "r2"),
     ("李强主持召开国务院常务会议\u3000研究部署推动县域商业体系建设若干措施 审议通过<城市公共交通条例(草案)>", "r4"),
     ("李强主持召开国务院常务会议", "r4"),  # the main title alone: the latest meeting
-    ("视频丨李强主持召开国务院第十二次全体会议 讨论政府工作报告稿", "r5"),
+    ("[转载]李强主持召开国务院第十二次全体会议 讨论政府工作报告稿", "r5"),
+    ("国务院关于推进数字经济高质量发展的意见", "r1"),  # a modifier dropped
+    ("国务院关于进一步加快推进数字经济高质量发展的意见", "r1"),  # a modifier added
+    ("【中国政府网】国务院关于加快推进数字经济高质量发展的意见(附全文)  ", "r1"),
 ])
 def test_reposts_match(matcher, title, release):
     m = one(matcher, title, published=datetime(2026, 3, 7, 9))
@@ -73,6 +76,9 @@ def test_reposts_match(matcher, title, release):
     "国务院办公厅关于加快推进数字经济…",  # truncated, other issuer
     "郑州市召开2026年安全生产工作会议",
     "国务院文件",  # too short to say
+    "图解：国务院关于加快推进数字经济高质量发展的意见",  # a graphic gov.cn did not publish
+    "视频丨李强主持召开国务院第十二次全体会议 讨论政府工作报告稿",
+    "《国务院关于加快推进数字经济高质量发展的意见》政策解读",
 ])
 def test_near_misses_do_not_match(matcher, title):
     assert one(matcher, title) is None, title
@@ -92,6 +98,13 @@ def test_url_matches_whatever_the_title(matcher):
     assert one(matcher, "查看详情", "https://www.gov.cn/zhengce/content/202603/content_1.htm") is None
 
 
+def test_a_link_to_another_govcn_article_is_not_matched_by_title(matcher):
+    """The entry reposts that article (a graphic, a document not among the releases)."""
+    title = RELEASES[0].title
+    assert one(matcher, title, "https://www.gov.cn/zhengce/202603/content_7012399.htm") is None
+    assert one(matcher, title, "https://www.henan.gov.cn/art/2026/3/1/art_1_2.html").release_id == "r1"
+
+
 def test_same_title_goes_to_the_release_before_the_entry(matcher):
     title = "国务院关于修改和废止部分行政法规的决定"
     assert one(matcher, title, published=datetime(2026, 3, 1, 8)).release_id == "r8"
@@ -107,6 +120,10 @@ def test_ambiguous_prefix_needs_a_recent_release(matcher):
     assert m2.match(Entry("e", None, "李强主持召开国务院常务会议", None, datetime(2026, 3, 10, 8))).release_id == "r4"
     assert m2.match(Entry("e", None, "李强主持召开国务院常务会议", None, datetime(2026, 5, 1, 8))) is None
     assert m2.match(Entry("e", None, "李强主持召开国务院常务会议", None, None)) is None
+    # reported as ambiguous, with the meetings, the latest first
+    [late] = m2.match_all([Entry("e", None, "李强主持召开国务院常务会议", None, datetime(2026, 5, 1, 8))],
+                          ambiguous=True)
+    assert late.ambiguous and late.release_id is None and late.candidates == ("r10", "r4")
 
 
 def test_lag_hours_and_date_only(matcher):
@@ -188,3 +205,26 @@ def test_repeated_titles_are_scored_once_per_release_title(monkeypatch):
                          Entry("e2", None, "国务院任免国家家工作人员", None, datetime(2026, 1, 21))])
     assert [x.release_id for x in found] == ["r19", "r19"]
     assert len(calls) == 1
+
+
+def test_the_package_has_no_cycle_and_no_dependency_on_the_rest_of_monitor():
+    """monitor.match is pure: nothing from the store, rules, spiders or pipelines; forked.py maps
+    any function and imports no other module of the package; no module is over 400 lines."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(matcher_module.__file__).parent
+    imports = {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                names.add(("." * node.level) + (node.module or ""))
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        imports[path.stem] = names
+        assert len(path.read_text("utf-8").splitlines()) <= 400, path.name
+    for module, names in imports.items():
+        assert not any(n.startswith(("monitor", "spiders", "pipelines", "scrapy")) for n in names), module
+    assert not any(n.startswith(".") for n in imports["forked"])

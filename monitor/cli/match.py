@@ -15,7 +15,7 @@ from monitor.cli import UserError
 from monitor.match import DEFAULT_THRESHOLD, Entry, Matcher, Release, parse_published
 
 T = TypeVar("T")
-FIELDS = ("entry_id", "release_id", "score", "lag_hours")
+FIELDS = ("entry_id", "release_id", "score", "lag_hours", "ambiguous", "candidates")
 
 
 def _text(row: dict, key: str, required: bool) -> str | None:
@@ -73,20 +73,44 @@ def read_jsonl(path: Path, build: Callable[[dict], T], warn: Callable[[str], Non
             raise UserError(f"{path}: not UTF-8 text") from None
 
 
+def _record(m) -> dict:
+    """One output record: every match has the keys of FIELDS but ``candidates``, which only an
+    ambiguous one has (its ``release_id`` and ``lag_hours`` are null)."""
+    row = {"entry_id": m.entry_id, "release_id": m.release_id, "score": m.score,
+           "lag_hours": None if m.lag_hours is None else round(m.lag_hours, 2), "ambiguous": m.ambiguous}
+    if m.ambiguous:
+        row["candidates"] = list(m.candidates)
+    return row
+
+
+def _cell(row: dict, key: str) -> str | float | None:
+    value = row.get(key)
+    if key == "candidates":
+        return " ".join(value or ())
+    if key == "ambiguous":
+        return "true" if value else "false"
+    return value
+
+
 def _render(matches: list[dict], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(matches, ensure_ascii=False, indent=2)
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(matches)
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(FIELDS)
+        writer.writerows([_cell(m, k) for k in FIELDS] for m in matches)
         return buf.getvalue().rstrip("\n")
-    rows = [[str(m[k]) if m[k] is not None else "-" for k in FIELDS] for m in matches]
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(FIELDS)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(FIELDS, widths))]
+    columns = ("entry_id", "release_id", "score", "lag_hours")
+    rows = [[str(m[k]) if m[k] is not None else "-" for k in columns] for m in matches]
+    for row, m in zip(rows, matches):
+        if m["ambiguous"]:  # no release: the candidates in its place
+            row[1] = "ambiguous: " + ", ".join(m["candidates"])
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(columns)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths))]
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
-    lines.append(f"{len(matches)} matched")
+    unsure = sum(1 for m in matches if m["ambiguous"])
+    lines.append(f"{len(matches) - unsure} matched" + (f", {unsure} ambiguous" if unsure else ""))
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -102,11 +126,14 @@ def _render(matches: list[dict], fmt: str) -> str:
 def match(releases_path: Path, entries_path: Path, fmt: str, threshold: float) -> None:
     """Match portal entries to the State Council releases they repost.
 
-    Prints one record per matched entry: entry_id, release_id, score (0-1) and lag_hours (the
-    entry's published minus the release's; null when either has a date but no time). Unmatched
-    entries are left out; an entry matches at most one release. `published` is an ISO date or
-    date-time (naive times are Beijing time). Bad lines are reported as FILE:LINE on stderr and
-    skipped.
+    Prints one record per matched entry: entry_id, release_id, score (0-1), lag_hours (the
+    entry's published minus the release's; null when either has a date but no time) and
+    ambiguous. Unmatched entries are left out; an entry matches at most one release. An entry that
+    fits several releases equally (一图看懂X when gov.cn published both 图解：X and 一图读懂X) is
+    listed once with ambiguous true, release_id null and the releases under candidates. Companions
+    (图解：X, X政策解读, X（视频）) are releases of their own: an entry matches the document or the
+    companion its title names. `published` is an ISO date or date-time (naive times are Beijing
+    time). Bad lines are reported as FILE:LINE on stderr and skipped.
 
     \b
     Example:
@@ -115,9 +142,5 @@ def match(releases_path: Path, entries_path: Path, fmt: str, threshold: float) -
     warn = lambda message: click.echo(f"monitor: warning: {message}", err=True)  # noqa: E731
     matcher = Matcher(read_jsonl(releases_path, _release, warn), threshold=threshold)
     entries = list(read_jsonl(entries_path, _entry, warn))
-    found = [
-        {"entry_id": m.entry_id, "release_id": m.release_id, "score": m.score,
-         "lag_hours": None if m.lag_hours is None else round(m.lag_hours, 2)}
-        for m in matcher.match_all(entries)
-    ]
+    found = [_record(m) for m in matcher.match_all(entries, ambiguous=True)]
     click.echo(_render(found, fmt))

@@ -5,6 +5,12 @@ Traditional to Simplified (OpenCC ``t2s``), then the labels portals wrap around 
 off repeatedly (``【国务院】``, ``转载：``, ``（全文）``, ``—中国政府网``, a list date, an appended
 document number), a trailing ellipsis is recorded as truncation, and finally case is folded and
 every character that is not a letter or a digit (punctuation, 《》, quotes, spaces) is dropped.
+
+Companion labels are peeled too, but remembered: www.gov.cn publishes beside a document items about
+it (``图解：X``, ``一图读懂X``, ``X政策解读``, ``某部负责人就《X》答记者问``, ``X（视频）``,
+``受权发布：X``), distinct releases whose normalised text is the document's. ``NormTitle.kind`` says
+which kind of companion a title is (``""`` for a document) and ``NormTitle.label`` the label that
+said so (``一图读懂`` and ``图解`` are both graphics), compared when several releases normalise alike.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["NormTitle", "analyze", "normalize_title", "number_tokens", "to_simplified"]
+__all__ = ["COMPANIONS", "NormTitle", "analyze", "normalize_title", "number_tokens", "to_simplified"]
 
 # --- Traditional -> Simplified -------------------------------------------------------------
 # OpenCC ``hk2s`` then ``tw2s``: each is t2s plus its region's variant characters (衞 -> 卫 is Hong
@@ -90,26 +96,49 @@ def to_simplified(text: str) -> str:
     return text
 
 
+# --- companions: the label, and the kind of item it makes a title ------------------------------
+COMPANIONS = {
+    "图解": "图解", "图表": "图解", "一图读懂": "图解", "一图看懂": "图解", "一图了解": "图解",
+    "一图速览": "图解", "一图解读": "图解", "图说": "图解", "长图": "图解", "海报": "图解",
+    "解读": "解读", "政策解读": "解读", "权威解读": "解读", "专家解读": "解读", "图文解读": "解读",
+    "答记者问": "答问", "答问": "答问", "问答": "答问",
+    "视频": "视频", "微视频": "视频", "动画": "视频", "音频": "视频",
+    "受权发布": "受权发布",
+}
+#: labels that make a companion only in front of a title (图文：X is a graphic, X（图文） has photos)
+_LEADING_ONLY = {"图文": "图解"}
+
+
+def _spaced(words: str) -> str:
+    """An alternation of ``words`` ("图解|视频") that tolerates stray spaces inside each word."""
+    return "|".join(r"\s*".join(w) for w in words.split("|"))
+
+
+_SPACES = re.compile(r"\s+")
+
 # --- labels portals add (matched after NFKC: （）->(), ：->:, ｜->|, －->-) ---------------------
 _SEP = r"[:|丨/]"
-_LABELS = (
-    "转载|转发|转自|来源|图解|图表|视频|音频|直播|动画|权威发布|重磅|最新|快讯|要闻|头条|聚焦|关注|"
+_LABELS = _spaced(
+    "转载|转发|转自|来源|图解|图表|图说|视频|微视频|音频|直播|动画|权威发布|受权发布|政策解读|权威解读|解读|"
+    "重磅|最新|快讯|要闻|头条|聚焦|关注|"
     "国务院|国务院信息|国务院文件|国务院要闻|国务院政策|国务院动态|中国政府网|新华社|新华网|人民网|"
     "央视网|政策|文件|政策文件|全文|原文|图文|专题|推荐|置顶|热点|新闻|公告"
 )
 _LEADING = [
     # a bracketed label up front: 【国务院】 [转载] 〖要闻〗 (视频) <图解>
-    re.compile(r"^\s*[【\[〖〔(<〈「『][^】\]〗〕)>〉」』]{1,12}[】\]〗〕)>〉」』]\s*"),
+    re.compile(r"^\s*[【\[〖〔(<〈「『]([^】\]〗〕)>〉」』]{1,12})[】\]〗〕)>〉」』]\s*"),
     # a label and a separator: 转载： 视频丨 权威发布|
-    re.compile(rf"^\s*(?:{_LABELS})\s*{_SEP}\s*"),
+    re.compile(rf"^\s*({_LABELS})\s*{_SEP}\s*"),
     # a list date in front: 2026-03-01 / [2026.03.01]
     re.compile(r"^\s*[\[(]?\d{4}[-/.]\d{1,2}[-/.]\d{1,2}[\])]?\s+"),
 ]
 _TRAILING = [
-    # (全文) (图) 【视频】 (附解读) ...
+    # (全文) (图) 【视频】 (附解读) ...: with 附/含 the document comes with it, without a companion
     re.compile(
-        r"\s*[(【\[〖<](?:附|含)?(?:全文|图|组图|图文|图表|图解|视频|音频|动画|双语|中英文|"
-        r"解读|政策解读|全文发布|原文|实录|文字实录|附件|直播|H5|h5|高清)[)】\]〗>]\s*$"
+        r"\s*[(【\[〖<]\s*((?:附|含)?)\s*("
+        + _spaced("全文|图|组图|图文|图表|图解|视频|微视频|音频|动画|双语|中英文|解读|政策解读|全文发布|原文|实录|"
+                  "文字实录|附件|直播|H5|h5|高清")
+        + r")\s*[)】\]〗>]\s*$"
     ),
     # a site name after a separator: —中国政府网  -新华网  _中华人民共和国中央人民政府  | 新华社
     re.compile(
@@ -126,6 +155,12 @@ _TRAILING = [
         r"\s*[(]?\s*[\u4e00-\u9fff]{1,8}\s*[〔\[(]\s*\d{4}\s*[〕\])]\s*\d{1,4}\s*号\s*[)]?\s*$"
     ),
 ]
+#: companions named without brackets or separator: 一图读懂《X》, 《X》政策解读, 某部负责人就《X》答记者问
+_COMPANION_HEAD = re.compile(rf"^\s*({_spaced('一图读懂|一图看懂|一图了解|一图速览|一图解读|图解|图说')})\s*")
+_COMPANION_TAIL = re.compile(rf"\s*({_spaced('政策解读|权威解读|专家解读|解读|答记者问|答问|问答')})\s*$")
+#: what must be left of a title once a companion word is taken off it
+_MIN_LEFT = 6
+_SPOKESMAN = re.compile(r"^.{0,30}?就\s*(?=\S)")
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|⋯+|。{2,}|…+|-{3,}|·{3,})\s*$")
 # the last character (spaces aside) each trailing rule can end on, and whether a digit can be it:
 # a rule whose end is not there cannot apply, so its search is skipped
@@ -151,18 +186,33 @@ class NormTitle:
     text: str
     truncated: bool
     head: str = ""  # the part before the first space of a two-part title (main title), normalised
+    kind: str = ""  # the kind of companion (图解, 解读, 答问, 视频, 受权发布); "" for a document
+    label: str = ""  # the companion label itself (一图读懂, 图解, 政策解读, 答记者问…)
 
 
-def _peel(text: str) -> tuple[str, bool]:
+def _peel(text: str) -> tuple[str, bool, str]:
+    """(title without labels, truncated, companion label)."""
     truncated = False
+    label = ""
     while _MAY_PEEL.search(text):
         before = text
         for rx in _LEADING:
-            text = rx.sub("", text, count=1)
+            m = rx.match(text)
+            if m:
+                text = text[m.end():]
+                if m.lastindex:
+                    word = _SPACES.sub("", m.group(1))
+                    if word in COMPANIONS or word in _LEADING_ONLY:
+                        label = word
         for rx, (ends, digits) in zip(_TRAILING, _TRAILING_ENDS):
             last = text.rstrip()[-1:]
             if last and (last in ends or digits and last.isdecimal()):
-                text = rx.sub("", text, count=1)
+                m = rx.search(text)
+                if m:
+                    text = text[:m.start()]
+                    word = _SPACES.sub("", m.group(2)) if m.lastindex else ""
+                    if word in COMPANIONS and not m.group(1):
+                        label = word
         last = text.rstrip()[-1:]
         if last and last in _ELLIPSIS_ENDS:
             cut = _ELLIPSIS.sub("", text, count=1)
@@ -170,7 +220,19 @@ def _peel(text: str) -> tuple[str, bool]:
                 truncated, text = True, cut
         if text == before:
             break
-    return text.strip(), truncated
+    if "图" in text[:6]:
+        m = _COMPANION_HEAD.match(text)
+        if m and len(text) - m.end() >= _MIN_LEFT:
+            text, label = text[m.end():], _SPACES.sub("", m.group(1))
+    if text.rstrip()[-1:] in ("读", "问", "答") and not truncated:
+        m = _COMPANION_TAIL.search(text)
+        if m and m.start() >= _MIN_LEFT:
+            text, label = text[:m.start()], _SPACES.sub("", m.group(1))
+            if COMPANIONS[label] == "答问":  # 某部负责人就《X》答记者问: X
+                m = _SPOKESMAN.match(text)
+                if m:
+                    text = text[m.end():]
+    return text.strip(), truncated, label
 
 
 @lru_cache(maxsize=65536)
@@ -180,12 +242,13 @@ def analyze(title: str | None) -> NormTitle:
         return NormTitle("", False)
     text = html.unescape(title) if "&" in title else title
     text = to_simplified(unicodedata.normalize("NFKC", text))
-    text, truncated = _peel(text)
+    text, truncated, label = _peel(text)
     head = ""
     parts = text.split()
     if len(parts) > 1 and not truncated:
         head = _NOT_WORD.sub("", parts[0]).lower()
-    return NormTitle(_NOT_WORD.sub("", text).lower(), truncated, head)
+    kind = COMPANIONS.get(label) or _LEADING_ONLY.get(label, "")
+    return NormTitle(_NOT_WORD.sub("", text).lower(), truncated, head, kind, label)
 
 
 def normalize_title(title: str | None) -> str:
