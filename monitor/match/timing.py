@@ -9,7 +9,8 @@ import hashlib
 import re
 from datetime import date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit
-from zoneinfo import ZoneInfo
+
+from monitor.clock import SHANGHAI
 
 __all__ = [
     "SHANGHAI",
@@ -20,7 +21,6 @@ __all__ = [
     "within_24h",
 ]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: China has kept UTC+8 all year since its last daylight saving time ended (1991-09-15)
 _FIXED_SINCE = datetime(1992, 1, 1)
 _EPOCH_SHANGHAI = datetime(1970, 1, 1, 8)
