@@ -38,6 +38,7 @@ def checked(sandbox, tmp_path_factory):
     return {r["portal"]: r for r in json.loads(proc.stdout)}, proc.stderr, registry
 
 
+@pytest.mark.slow
 def test_a_permanent_off_host_redirect_with_the_same_site_code_is_a_confident_migration(checked):
     rows, text, _ = checked
     row = rows["henan-zhoukou"]
@@ -46,6 +47,7 @@ def test_a_permanent_off_host_redirect_with_the_same_site_code_is_a_confident_mi
     assert "status=migrated; migrated_to=http://www.zkszf.gov.cn/" in row["suggest"]
 
 
+@pytest.mark.slow
 def test_a_new_site_name_on_the_same_host_with_the_same_code_is_a_confident_rename(checked):
     row = checked[0]["henan-yanshi"]
     assert (row["name"], row["name_seen"], row["code"], row["action"]) == (
@@ -53,12 +55,14 @@ def test_a_new_site_name_on_the_same_host_with_the_same_code_is_a_confident_rena
     assert row["suggest"] == "name=洛阳市偃师区人民政府"
 
 
+@pytest.mark.slow
 def test_a_corroborated_code_fills_an_empty_one(checked):
     row = checked[0]["henan-huaxian"]
     assert (row["code"], row["code_seen"], row["suggest"], row["action"]) == (
         "new", "4105260001", "site_code=4105260001", "apply")
 
 
+@pytest.mark.slow
 def test_a_temporary_redirect_to_an_unproven_page_is_left_for_review(checked):
     rows, text, _ = checked
     row = rows["hebei-chengde"]
@@ -66,6 +70,7 @@ def test_a_temporary_redirect_to_an_unproven_page_is_left_for_review(checked):
     assert "hebei-chengde: status active → migrated  (temporary redirect to another host, same name)" in text
 
 
+@pytest.mark.slow
 def test_healthy_failing_closed_and_migrated_rows(checked):
     rows = checked[0]
     assert (rows["henan-zhengzhou"]["action"], rows["henan-zhengzhou"]["code"], rows["henan-zhengzhou"]["name"]) == (
@@ -80,6 +85,7 @@ def test_healthy_failing_closed_and_migrated_rows(checked):
                if pid not in ("henan-zhoukou", "henan-yanshi", "henan-huaxian"))
 
 
+@pytest.mark.slow
 def test_apply_writes_only_the_confident_changes_and_keeps_every_other_byte(sandbox, tmp_path):
     registry = tmp_path / "portals.csv"
     write_check_registry(registry)

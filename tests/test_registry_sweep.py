@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import sqlite3
 import subprocess
@@ -36,6 +38,7 @@ def test_fewer_regions_than_processes_deals_portals_out():
     assert plan_shards([portal("x", "henan", "closed")], 2) == []
 
 
+@pytest.mark.slow
 def test_sweep_of_the_sandbox_with_two_processes(sandbox, tmp_path):
     db = tmp_path / "m.db"
     env = scrapy_env(http_proxy=sandbox.url, MONITOR_NOW=SANDBOX_NOW, MONITOR_GOVCN_BASE="http://www.gov.cn",
