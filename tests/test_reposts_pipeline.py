@@ -74,7 +74,8 @@ def test_portal_crawl_matches_its_entries(proxy, tmp_path):
         ])
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "all_proxy")}
     env.update({"MONITOR_DB": str(db), "MONITOR_REGISTRY": str(registry), "http_proxy": proxy,
-                "MONITOR_NOW": NOW, "MONITOR_RENDER": "off", "MONITOR_COLUMN_DEPTH": "0"})
+                "MONITOR_NOW": NOW, "MONITOR_RENDER": "off", "MONITOR_COLUMN_DEPTH": "0",
+                "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
     scrapy = Path(sys.executable).with_name("scrapy")
     proc = subprocess.run([str(scrapy), "crawl", "portal", "-a", "portal=ceshi"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)

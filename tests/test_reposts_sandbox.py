@@ -36,7 +36,7 @@ def test_portal_then_statecouncil_then_report(tmp_path):
     db = tmp_path / "m.db"
     with sandbox.Sandbox(fleet=fleet, now=NOW) as sb:
         env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "all_proxy")}
-        env.update({"MONITOR_DB": str(db), "http_proxy": sb.url, "MONITOR_GOVCN_BASE": "http://www.gov.cn",
+        env.update({"MONITOR_ALLOW_PRIVATE_ADDRESSES": "1", "MONITOR_DB": str(db), "http_proxy": sb.url, "MONITOR_GOVCN_BASE": "http://www.gov.cn",
                     "MONITOR_NOW": NOW.isoformat(), "MONITOR_REGISTRY": str(registry), "MONITOR_RENDER": "off"})
         for args in (["portal", "-a", "region=all"], ["statecouncil"]):
             proc = subprocess.run([str(BIN / "scrapy"), "crawl", *args], cwd=ROOT, env=env,

@@ -110,7 +110,7 @@ def govcn():
 
 def _crawl(db: Path, proxy: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "all_proxy")}
-    env.update({"MONITOR_DB": str(db), "http_proxy": proxy, "MONITOR_GOVCN_BASE": "http://www.gov.cn",
+    env.update({"MONITOR_ALLOW_PRIVATE_ADDRESSES": "1", "MONITOR_DB": str(db), "http_proxy": proxy, "MONITOR_GOVCN_BASE": "http://www.gov.cn",
                 "MONITOR_NOW": NOW, "MONITOR_LOG_LEVEL": "INFO"})
     scrapy = Path(sys.executable).with_name("scrapy")
     return subprocess.run([str(scrapy), "crawl", "statecouncil"], cwd=ROOT, env=env, capture_output=True,
