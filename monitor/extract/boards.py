@@ -31,6 +31,7 @@ from lxml import etree
 from monitor.clock import iso
 from monitor.extract.dates import FULL_DATE_RE, find_dates, parse_list_date
 from monitor.extract.page import Page
+from monitor.extract.privacy import redact
 from monitor.registry import same_host
 
 # -- board links -----------------------------------------------------------------------------------
@@ -377,11 +378,12 @@ def _title_anchor(row):
 
 
 def _anchor_text(anchor) -> str:
+    """The link's title text, any personal number in it masked (titles are stored as evidence)."""
     text = _SPACE_RE.sub(" ", anchor.text_content()).strip()
     attr = _SPACE_RE.sub(" ", anchor.get("title") or "").strip()
     if not text or (text.endswith(("...", "…")) and attr):
-        return attr
-    return text
+        return redact(attr)
+    return redact(text)
 
 
 def _absolute(page: Page, href: str | None) -> str:

@@ -33,6 +33,7 @@ import ahocorasick
 from lxml import etree
 
 from monitor.extract.page import Page
+from monitor.extract.privacy import redact
 from monitor.extract.text import css_path, text_of
 from monitor.paths import DATA_DIR
 
@@ -190,9 +191,15 @@ def find_terms(text: str, *, where=None, url: str = "", terms_path: str | Path |
 
 
 def _snippet(text: str, start: int, end: int) -> str:
+    """At most 80 characters around a hit, personal numbers masked (the snippet is stored): the
+    window is widened to whole runs of digits first, so no number is cut and left unmasked."""
     room = max(0, (SNIPPET - (end - start)) // 2)
-    piece = text[max(0, start - room):end + room]
-    return _SPACE_RE.sub(" ", piece).strip()[:SNIPPET]
+    lo, hi = max(0, start - room), min(len(text), end + room)
+    while lo > 0 and text[lo - 1].isdigit():
+        lo -= 1
+    while hi < len(text) and (text[hi].isdigit() or text[hi] in "Xx"):
+        hi += 1
+    return redact(_SPACE_RE.sub(" ", text[lo:hi]).strip())[:SNIPPET]
 
 
 def matches_term(text: str, terms_path: str | Path | None = None) -> Term | None:
@@ -304,7 +311,7 @@ def _find(page: Page, allow_hosts, hidden_min_links: int, terms_path) -> list[Ha
                 texts.append(label)
         if outbound >= hidden_min_links:
             findings.append(HarmfulFinding(
-                kind="hidden_links", category="spam", snippet=" | ".join(texts)[:SNIPPET],
+                kind="hidden_links", category="spam", snippet=redact(" | ".join(texts))[:SNIPPET],
                 where=css_path(block), url=page.url, links=outbound, hosts=tuple(hosts[:5])))
     for anchor in tree.iter("a"):
         target = is_outbound(page.absolute(anchor.get("href")) or "", host, allow_hosts)
@@ -314,7 +321,7 @@ def _find(page: Page, allow_hosts, hidden_min_links: int, terms_path) -> list[Ha
         term = matches_term(label, terms_path)
         if term is not None:
             findings.append(HarmfulFinding(
-                kind="spam_link", category=term.category, snippet=label[:SNIPPET], where=css_path(anchor),
+                kind="spam_link", category=term.category, snippet=redact(label)[:SNIPPET], where=css_path(anchor),
                 url=page.url, term=term.term, weight=term.weight, hosts=(target,)))
     return findings[:MAX_FINDINGS * 2]
 

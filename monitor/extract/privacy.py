@@ -253,6 +253,35 @@ def _scan(text: str, now, where, url: str, limit: int) -> PrivacyReport:
     return PrivacyReport(findings=tuple(findings), counts=counts, scanned_chars=len(text))
 
 
+def redact(text: str, now: date | datetime | None = None) -> str:
+    """``text`` with every personal number masked in place (labelled or not): for the evidence other
+    detectors keep (a snippet, a message title), so no full number reaches the store that way."""
+    if not text or not _DIGIT_RE.search(text):
+        return text or ""
+    if _FULLWIDTH_RE.search(text):
+        text = text.translate(_FULLWIDTH)
+    today = now.date() if isinstance(now, datetime) else now
+    out, last = [], 0
+    for m in _CANDIDATE_RE.finditer(text):
+        start = m.start()
+        if start and text[start - 1] in _ALNUM:
+            continue
+        raw = m.group()
+        number = raw.replace(" ", "").replace("-", "")
+        if number == raw:
+            kind = classify(number, today)
+        elif m.group("mobile") is not None:
+            kind = "mobile" if raw[0] == "1" else None
+        else:
+            kind = "bank_card" if is_bank_card(number) else None
+        if kind is not None:
+            out.append(text[last:start])
+            out.append(mask(kind, number.upper()))
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def leaks(findings, mobile_bulk: int = 5) -> list[PrivacyFinding]:
     """The findings that are leaks: every ID and bank card number, every mobile not labelled as an
     office contact, and all mobiles of a page (URL) that shows ``mobile_bulk`` or more."""
@@ -350,7 +379,10 @@ def scan_attachment(data: bytes, name: str = "", url: str = "", now: date | date
             text = _xls_text(data)
         else:
             text = _docx_text(data, max_bytes * 10)
+    except _Inflates:
+        return PrivacyReport(error=f"{kind} inflates past {max_bytes * 10} bytes: not read")
     except Exception as exc:  # broken files of every kind: openpyxl, xlrd and zipfile raise freely
+        # (the class only: a library's message might quote the file's content)
         return PrivacyReport(error=f"unreadable {kind}: {type(exc).__name__}")
     where = f"attachment:{kind}"
     report = scan_text(text, now, where=lambda _: where, url=url, limit=limit)
@@ -367,6 +399,10 @@ def decode_text(data: bytes) -> str:
     return data.decode("gb18030", errors="replace")
 
 
+class _Inflates(ValueError):
+    """An archive whose members would inflate past the cap (a zip bomb, or just too large)."""
+
+
 def _inflated_size(data: bytes) -> int:
     return sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
 
@@ -375,7 +411,7 @@ def _xlsx_text(data: bytes, max_inflated: int) -> str:
     import openpyxl  # only when an xlsx attachment is read
 
     if _inflated_size(data) > max_inflated:
-        raise ValueError("inflates too much")
+        raise _Inflates()
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     lines, cells = [], 0
     try:
@@ -428,7 +464,7 @@ def _docx_text(data: bytes, max_inflated: int) -> str:
     archive = zipfile.ZipFile(io.BytesIO(data))
     info = archive.getinfo("word/document.xml")
     if info.file_size > max_inflated:
-        raise ValueError("inflates too much")
+        raise _Inflates()
     root = etree.fromstring(archive.read(info), parser=etree.XMLParser(resolve_entities=False,
                                                                        huge_tree=False))
     parts = []
