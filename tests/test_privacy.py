@@ -121,6 +121,18 @@ def test_scan_text_cases(text, counts):
     assert tuple(report.counts[k] for k in KINDS) == counts, report.to_json()
 
 
+def test_luhn_agrees_with_stdnum():
+    import random
+
+    from stdnum import luhn
+
+    from monitor.extract.privacy import luhn_ok
+    rng = random.Random(5)
+    for _ in range(2000):
+        number = str(rng.randint(10 ** 15, 10 ** 19 - 1))
+        assert luhn_ok(number) == luhn.is_valid(number)
+
+
 def test_masks_and_contacts():
     assert mask("id_card", VALID_ID) == "110105********002X"
     assert mask("id_card", "110105491231002") == "110105*****1002"

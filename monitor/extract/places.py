@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import ahocorasick
+import ahocorasick_rs
 
 from monitor.paths import DATA_DIR
 
@@ -77,10 +77,10 @@ class Gazetteer:
             for name in self.names_of(place):
                 names.setdefault(name, set()).add(place.code)
         self.codes = {name: tuple(sorted(codes)) for name, codes in names.items()}
-        self.automaton = ahocorasick.Automaton()
-        for name, codes in self.codes.items():
-            self.automaton.add_word(name, (name, codes))
-        self.automaton.make_automaton()
+        self._names = list(self.codes)
+        self._name_codes = [self.codes[n] for n in self._names]
+        # leftmost-longest: 郑州市 rather than 郑州, 楚雄彝族自治州 rather than 楚雄
+        self.automaton = ahocorasick_rs.AhoCorasick(self._names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
     @staticmethod
     def names_of(place: Place) -> list[str]:
@@ -99,8 +99,8 @@ class Gazetteer:
         """Every place named in ``text`` (the longest name where two overlap), in text order."""
         mentions = []
         text = text or ""
-        for end, (name, codes) in self.automaton.iter_long(text):
-            start, end = end - len(name) + 1, end + 1
+        for index, start, end in self.automaton.find_matches_as_indexes(text):
+            codes = self._name_codes[index]
             office = OFFICE_RE.match(text, end)
             if office is not None:
                 end = office.end()
@@ -112,10 +112,10 @@ class Gazetteer:
         first look of the copy detector (most names a guide carries are its own)."""
         out = []
         text = text or ""
-        for end, (name, codes) in self.automaton.iter_long(text):
+        for index, start, end in self.automaton.find_matches_as_indexes(text):
+            codes = self._name_codes[index]
             if any(related(code, area) for code in codes for area in own):
                 continue
-            start, end = end - len(name) + 1, end + 1
             office = OFFICE_RE.match(text, end)
             if office is not None:
                 end = office.end()
