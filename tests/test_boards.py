@@ -117,3 +117,14 @@ def test_bad_pages_never_raise(html):
     page = Page(html, url="https://x.gov.cn/a/index.html", now=NOW)
     assert len(read_board(page, max_pages=3).next_pages) <= 2
     assert isinstance(find_boards(page), list)
+
+
+def test_a_dated_news_list_is_not_a_board():
+    news = "".join(f'<li><a href="/xw/{i}.html">县政府召开第{i}次常务会议</a><span>2024-10-{i + 1:02d}</span></li>'
+                   for i in range(5))
+    page = Page(f"<html><title>政务要闻</title><body><ul>{news}</ul></body></html>", url="https://x.gov.cn/xw/",
+                now=NOW)
+    assert read_board(page).messages == ()
+    board = Page(f"<html><title>县长信箱</title><body><ul>{news}</ul></body></html>", url="https://x.gov.cn/x/",
+                 now=NOW)
+    assert len(read_board(board).messages) == 5  # a board whose list shows no status: read, status unknown

@@ -12,7 +12,7 @@ import pytest
 from datasketch import MinHash
 
 from monitor.extract.guides import (NUM_PERM, SEED, Guide, GuidePair, find_copies, guide_text, jaccard,
-                                    normalise, shingles, signatures)
+                                    looks_like_guide, normalise, own_codes, shingles, signatures)
 from monitor.extract.page import Page
 from monitor.extract.places import load_gazetteer, related, within
 
@@ -83,3 +83,10 @@ def test_places():
     assert within("410122", "410100") and within("410122", "410000") and not within("410122", "410200")
     assert related("410000", "410122") and not related("410122", "410181")
     assert len(g.codes["鼓楼区"]) > 1  # one name, several places
+
+
+def test_guide_pages_and_own_codes():
+    for name in LABELS["pages"]:
+        assert looks_like_guide(Page.from_bytes((HERE / "pages" / name).read_bytes()))
+    assert not looks_like_guide(Page("<html><title>县政府召开常务会议</title><h1>新闻</h1></html>"))
+    assert own_codes("中牟县人民政府") == ("410122",) and own_codes("中华人民共和国教育部") == ()

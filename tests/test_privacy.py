@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.extract.page import Page
-from monitor.extract.privacy import (classify, find_personal_data, is_bank_card, is_id15, is_id18, leaks,
+from monitor.extract.privacy import (attachment_links, classify, find_personal_data, is_bank_card, is_id15, is_id18, leaks,
                                      mask, redact, scan_attachment, scan_text)
 
 HERE = Path(__file__).parent / "fixtures" / "privacy"
@@ -187,3 +187,12 @@ def test_redact_masks_in_place():
     assert redact(text) == ("反映问题（110105********002X，138****5678，4111********1111，0371-12345678，"
                             "订单号110105********002X）")
     assert redact("") == "" and redact("无数字") == "无数字"
+
+
+def test_attachment_links_same_host_only():
+    page = Page('<a href="/files/名单.xlsx">名单</a><a href="a.docx">a</a><a href="/x.pdf">pdf</a>'
+                '<a href="https://other.gov.cn/b.csv">b</a><a href="http://example.gov.cn/c.txt?v=1">c</a>',
+                url="https://www.example.gov.cn/news/1.html")
+    assert attachment_links(page) == ["https://www.example.gov.cn/files/名单.xlsx",
+                                      "https://www.example.gov.cn/news/a.docx",
+                                      "http://example.gov.cn/c.txt?v=1"]

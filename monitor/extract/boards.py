@@ -205,10 +205,21 @@ def read_board(page: Page, max_pages: int = 5) -> BoardPage:
                 layout = "datastore"
         if not messages:
             messages, layout = _messages_in(tree, page)
+        if messages and not any(m.status or m.replied for m in messages) and not _is_board_page(tree):
+            messages = []  # a dated news list, not a board: nothing says these are messages
         return BoardPage(messages=tuple(_dedupe(messages)), next_pages=tuple(next_pages(page, max_pages)),
                          layout=layout if messages else None)
     except (ValueError, TypeError, etree.LxmlError, RecursionError):
         return BoardPage()
+
+
+BOARD_PAGE_RE = re.compile(r"信箱|留言|咨询|来信|写信|回复|答复|信访|12345|互动|诉求|投诉")
+
+
+def _is_board_page(tree) -> bool:
+    """The page says it is a board (its title, headings or table headers)."""
+    words = " ".join([tree.xpath("string(//title)")] + [h.text_content() for h in tree.iter("h1", "h2", "h3", "th")])
+    return BOARD_PAGE_RE.search(words[:2000]) is not None
 
 
 def _dedupe(messages: list[Message]) -> list[Message]:

@@ -135,6 +135,25 @@ def guide_text(page: Page) -> str:
         return ""
 
 
+GUIDE_TITLE_RE = re.compile(r"办事指南|服务指南|办事须知|申办指南|办理指南")
+
+
+def looks_like_guide(page: Page) -> bool:
+    """The page is a service guide: its title or first heading says 办事指南/服务指南/办事须知."""
+    tree = page.tree
+    if tree is None:
+        return False
+    heading = " ".join(tree.xpath("string(//title)").split()[:3]) + " " + \
+        " ".join(h.text_content() for h in tree.iter("h1", "h2"))[:200]
+    return GUIDE_TITLE_RE.search(heading) is not None
+
+
+def own_codes(portal_name: str, gazetteer: Gazetteer | None = None) -> tuple[str, ...]:
+    """Division codes of the places a portal's name names (``中牟县人民政府`` → ``("410122",)``),
+    the ``Guide.own`` of its guides; empty for a ministry."""
+    return (gazetteer or load_gazetteer()).codes_in(portal_name or "")
+
+
 def _element_text(element) -> str:
     parts = []
     for node in element.iter():
@@ -275,5 +294,5 @@ def find_copies(guides: list[Guide], min_similarity: float = 0.8, min_foreign: i
     return pairs
 
 
-__all__ = ["Guide", "GuidePair", "normalise", "guide_text", "shingles", "signatures", "jaccard",
-           "find_copies", "prefix"]
+__all__ = ["Guide", "GuidePair", "normalise", "guide_text", "looks_like_guide", "own_codes", "shingles",
+           "signatures", "jaccard", "find_copies", "prefix"]

@@ -31,6 +31,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from urllib.parse import urlsplit
 from datetime import date, datetime
 
 from lxml import etree
@@ -370,6 +371,28 @@ def attachment_type(name: str, data: bytes = b"") -> str | None:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"
     return None
+
+
+def attachment_links(page: Page, limit: int = 10) -> list[str]:
+    """Absolute URLs of the page's links to txt/csv/xls/xlsx/docx files on the page's own host (the
+    attachments worth a privacy scan), in document order, at most ``limit``."""
+    tree = page.tree
+    host = (urlsplit(page.url).hostname or "").lower()
+    if tree is None or not host:
+        return []
+    bare = host[4:] if host.startswith("www.") else host
+    out: list[str] = []
+    for anchor in tree.iter("a"):
+        url = page.absolute(anchor.get("href"))
+        if not url or url in out or attachment_type(url) is None:
+            continue
+        target = (urlsplit(url).hostname or "").lower()
+        if (target[4:] if target.startswith("www.") else target) != bare:
+            continue
+        out.append(url)
+        if len(out) >= limit:
+            break
+    return out
 
 
 def scan_attachment(data: bytes, name: str = "", url: str = "", now: date | datetime | None = None,

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from monitor.extract.boards import Message
 from monitor.extract.errorlink import ErrorLink
-from monitor.extract.guides import GuidePair
-from monitor.extract.harmful import HarmfulFinding
 from monitor.extract.policy import PolicyColumn
-from monitor.extract.privacy import PrivacyFinding
 from monitor.rules.redating import Sighting
+
+if TYPE_CHECKING:  # annotations only: the guide matcher pulls in numpy and datasketch
+    from monitor.extract.boards import Message
+    from monitor.extract.guides import GuidePair
+    from monitor.extract.harmful import HarmfulFinding
+    from monitor.extract.privacy import PrivacyFinding
 
 
 @dataclass(slots=True)
