@@ -180,6 +180,50 @@ class MonitorSettings:
     serve_sql_time_limit_ms: int = knob(5000, "longest a query may run in monitor serve (Datasette's "
                                               "sql_time_limit_ms; the regressions query reads every verdict)",
                                         minimum=100)
+    # -- interaction: 互动回应差 (single veto) --------------------------------------------------------
+    interaction_window_days: int = knob(365, "days of consultation messages judged (official: "
+                                             "messages left within the last year)", minimum=1)
+    interaction_max_reply_days: int = knob(90, "days a message may stay unanswered (official veto: "
+                                               "more than 3 months)", minimum=1)
+    interaction_warn_closure: float = knob(0.9, "closure rate (answered / messages of the window) "
+                                                "below which a board warns", minimum=0, maximum=1)
+    interaction_max_pages: int = knob(5, "list pages followed per message board (next-page links)",
+                                      minimum=1)
+    # -- privacy: 泄露个人信息 (serious error) --------------------------------------------------------
+    privacy_attachment_max_bytes: int = knob(2_000_000, "largest same-host attachment (txt, csv, "
+                                                        "xls/xlsx, docx) scanned for personal data",
+                                             minimum=0)
+    privacy_mobile_bulk: int = knob(5, "mobile numbers on one page that are a leak even when each is "
+                                       "labelled as an office contact (联系电话)", minimum=1)
+    # -- harmful_content: 有害信息 / 被植入内容 (serious error) ---------------------------------------
+    harmful_min_score: int = knob(10, "weight of distinct harmful terms (data/harmful_terms.csv) in "
+                                      "one page's text that fails it; hidden link blocks and spam "
+                                      "links fail on their own", minimum=1)
+    harmful_hidden_min_links: int = knob(5, "outbound (non-government) links in one CSS-hidden block "
+                                            "that make it injected spam", minimum=1)
+    # -- forged_dates: 伪造更新时间 (serious error) ---------------------------------------------------
+    forged_min_entries: int = knob(5, "fewest entries of a list re-dated at once to the crawl day "
+                                      "that flag the whole list", minimum=1)
+    forged_redated_share: float = knob(0.9, "share of a list's entries dated the crawl day that "
+                                            "flags it (with most of them seen before)",
+                                       minimum=0, maximum=1)
+    forged_window_days: int = knob(90, "days back a re-dating is judged (a re-dated list seen "
+                                       "within them fails)", minimum=1)
+    forged_seen_before_share: float = knob(0.5, "share of those entries already seen on an earlier "
+                                                "day that makes the re-dating forged",
+                                           minimum=0, maximum=1)
+    # -- copied_guides: 办事指南涉嫌抄袭 --------------------------------------------------------------
+    guides_min_similarity: float = knob(0.8, "Jaccard similarity of two service guides' character "
+                                             "shingles that makes them near-duplicates",
+                                        minimum=0, maximum=1)
+    guides_min_foreign: int = knob(2, "mentions of the other guide's own places or offices that make "
+                                      "a near-duplicate a copy", minimum=1)
+    # -- dead_links: 链接可用性 ----------------------------------------------------------------------
+    dead_links_warn: int = knob(1, "dead homepage/first-level links that warn", minimum=1)
+    dead_links_fail: int = knob(5, "dead homepage/first-level links that fail", minimum=1)
+    dead_links_statuses: tuple[str, ...] = knob(("404", "410"), "HTTP statuses of a dead link")
+    dead_links_errors: tuple[str, ...] = knob(("dns", "timeout", "refused"),
+                                              "fetch error classes of a dead link")
 
     # ------------------------------------------------------------------ reading
     @classmethod

@@ -15,7 +15,8 @@ from monitor.extract.page import Page
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dates" / "pages"
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=SHANGHAI)
-KEYS = {"published", "document_date", "entries", "column", "site", "policy_column", "error_link", "privacy"}
+KEYS = {"published", "document_date", "entries", "column", "site", "policy_column", "error_link", "privacy",
+        "privacy_counts", "boards", "messages", "harmful"}
 
 
 def run(*args):
@@ -31,7 +32,8 @@ def test_inspect_article_gbk():
     assert data["site"] == {"name": "湘潭市人民政府", "site_code": "4303000006"}
     assert set(data["column"]) == {"name", "type", "blank"}
     assert data["column"]["name"] == "工作动态" and data["column"]["type"] == "news"
-    assert data["privacy"] == []
+    assert data["privacy"] == [] and data["harmful"] == []
+    assert data["privacy_counts"] == {"id_card": 0, "mobile": 0, "bank_card": 0}
     assert "found" in data["policy_column"] and "found" in data["error_link"]
 
 
@@ -119,3 +121,21 @@ def test_huge_page_is_bounded():
     assert data["published"] == "2026-11-02T10:00:00+08:00"
     assert len(data["entries"]) > 1000
     assert extract_published(Page.from_bytes(b"\x00" * 20_000_000, "", NOW)).posted is None
+
+
+def test_inspect_shows_the_issue_12_detectors_masked(tmp_path):
+    page = tmp_path / "leak.html"
+    page.write_text('<html><body><p>身份证号：11010519491231002X</p>'
+                    '<div style="display:none">' + "".join(f'<a href="http://spam{i}.com/">真人荷官</a>'
+                                                           for i in range(6)) + '</div>'
+                    '<a href="/hdjl/xzxx/">县长信箱</a></body></html>', encoding="utf-8")
+    result = run(page, "--url", "https://www.example.gov.cn/", "--now", "2026-11-29")
+    assert result.exit_code == 0, result.output
+    assert "11010519491231002X" not in result.output
+    data = json.loads(result.output)
+    assert [f["masked"] for f in data["privacy"]] == ["110105********002X"]
+    assert data["privacy_counts"]["id_card"] == 1
+    assert {f["kind"] for f in data["harmful"]} == {"term", "hidden_links", "spam_link"}
+    assert data["boards"] == [{"url": "https://www.example.gov.cn/hdjl/xzxx/", "text": "县长信箱",
+                               "kind": "mailbox", "external": False}]
+    assert data["messages"] == {"messages": [], "next_pages": [], "layout": None}

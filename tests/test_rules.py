@@ -8,8 +8,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from monitor.rules import (FAIL, PASS, RULES, VETO_RULES, ColumnState, PortalState, Visit,
-                           build_rules, judge_all, national_repost_share)
+from monitor.rules import (FAIL, PASS, RULES, VETO_RULES, BoardState, ColumnState, LinkCheck,
+                           PortalState, Visit, build_rules, judge_all, national_repost_share)
+from monitor.rules.redating import Sighting
+from monitor.extract.boards import Message
 from monitor.clock import SHANGHAI
 from monitor.config import MonitorSettings, convert, describe
 from monitor.extract.errorlink import ErrorLink
@@ -44,6 +46,17 @@ def healthy(**changes) -> PortalState:
         policy_column=PolicyColumn(True, "国务院信息", "/gwyxx/", 8, "above"),
         reposts={"window_days": 30, "releases": 12, "reposted": 9, "within_24h": 5,
                  "median_lag_hours": 20.5},
+        # issue 12: a read board with every message answered, nothing found, two honest crawls
+        boards=[BoardState(url="https://www.example.gov.cn/hdjl/xzxx/", messages=[
+            Message(f"咨询{i}", f"https://www.example.gov.cn/hdjl/{i}.html",
+                    (NOW - timedelta(days=5 + 20 * i)).date(), "answered", "已回复",
+                    (NOW - timedelta(days=3 + 20 * i)).date()) for i in range(10)])],
+        privacy=[], harmful=[], guide_pairs=[],
+        sightings={"https://www.example.gov.cn/": [
+            Sighting(f"新闻{i}", f"https://www.example.gov.cn/{i}.html", (NOW - timedelta(days=i)).date(),
+                     (NOW - timedelta(days=i)).date(), NOW.date()) for i in range(8)]},
+        crawl_days=[(NOW - timedelta(days=7)).date(), NOW.date()],
+        link_checks=[LinkCheck(f"https://www.example.gov.cn/col/col{i}/", 200) for i in range(20)],
     )
     return replace(state, **changes)
 
@@ -62,7 +75,13 @@ def test_healthy_portal_passes_everything():
 
 
 def test_registry_is_declarative():
-    assert VETO_RULES == ("reachable", "homepage_fresh", "columns_fresh")
+    # the single-veto items of 国办秘函〔2019〕19号: availability, updates, interaction (互动回应差) and
+    # the serious errors (leaked personal data, harmful/injected content, forged dates); the last
+    # four can fail a portal but their unknown (no board, an older crawl) never holds back 合格
+    assert VETO_RULES == ("reachable", "homepage_fresh", "columns_fresh", "interaction", "privacy",
+                          "harmful_content", "forged_dates")
+    assert [r for r in VETO_RULES if not RULES[r].unknown_blocks] == [
+        "interaction", "privacy", "harmful_content", "forged_dates"]
     for rule_id, cls in RULES.items():
         assert cls.id == rule_id and cls.indicator and cls.description()
         assert set(cls.settings) <= {name for name, _, _ in describe()}

@@ -14,24 +14,30 @@ from typing import Any
 from monitor.config import MonitorSettings
 from monitor.rules.base import Rule, Verdict
 from monitor.rules.columns_fresh import ColumnsFresh
+from monitor.rules.copied_guides import CopiedGuides
+from monitor.rules.dead_links import DeadLinks
 from monitor.rules.error_link import ErrorLinkPresent
+from monitor.rules.forged_dates import ForgedDates
+from monitor.rules.harmful_content import HarmfulContent
 from monitor.rules.homepage_fresh import HomepageFresh
+from monitor.rules.interaction import Interaction, closure_rates
 from monitor.rules.overall import FAIL, PASS, Overall
 from monitor.rules.policy_column import PolicyColumnPresent
+from monitor.rules.privacy import PrivacyLeaks
 from monitor.rules.reachable import Reachable
 from monitor.rules.reposts_24h import Reposts24h
-from monitor.rules.state import ColumnState, PortalState, Visit
+from monitor.rules.state import BoardState, ColumnState, LinkCheck, PortalState, Visit
 
 RULES: dict[str, type[Rule]] = {
     cls.id: cls
     for cls in (Reachable, HomepageFresh, ColumnsFresh, PolicyColumnPresent, ErrorLinkPresent, Reposts24h,
-                Overall)
+                Interaction, PrivacyLeaks, HarmfulContent, ForgedDates, CopiedGuides, DeadLinks, Overall)
 }
 VETO_RULES: tuple[str, ...] = tuple(rule_id for rule_id, cls in RULES.items() if cls.veto)
 
 __all__ = [
     "RULES", "VETO_RULES", "PASS", "FAIL", "Rule", "Verdict", "Visit", "ColumnState", "PortalState",
-    "build_rules", "judge_all", "national_repost_share",
+    "BoardState", "LinkCheck", "build_rules", "judge_all", "national_repost_share", "closure_rates",
 ]
 
 

@@ -63,6 +63,10 @@ class Rule:
     id: ClassVar[str] = ""
     indicator: ClassVar[str] = ""  # the official source of the rule
     veto: ClassVar[bool] = False  # a single-veto item (单项否决): decides 合格/不合格
+    #: whether an unknown verdict of a veto rule makes the overall verdict unknown. False for the
+    #: rules that look for something bad (a leak, an unanswered message) and are unknown only for
+    #: want of data (no board, an older crawl): they can fail a portal but never hold back 合格
+    unknown_blocks: ClassVar[bool] = True
     content: ClassVar[bool] = True  # judged from the crawl (unknown when the homepage failed)
     #: setting name -> attribute name of every threshold the rule reads
     settings: ClassVar[dict[str, str]] = {}

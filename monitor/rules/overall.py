@@ -11,8 +11,12 @@ PASS, FAIL = "合格", "不合格"
 
 
 class Overall(Rule):
-    """不合格 when any single-veto rule (reachable, homepage_fresh, columns_fresh) fails; unknown when
-    none fails but one is unknown; 合格 otherwise (a warning on a veto rule is still 合格).
+    """不合格 when any single-veto rule fails (reachable, homepage_fresh, columns_fresh, interaction,
+    privacy, harmful_content, forged_dates); unknown when none fails but reachable, homepage_fresh or
+    columns_fresh is unknown; 合格 otherwise (a warning on a veto rule is still 合格). The veto rules
+    that look for something bad (an unanswered message, a leak, injected content, re-dated lists)
+    are unknown only for want of data — no message board, a crawl from before they existed, a
+    single crawl — and such an unknown is listed as ``unjudged``, not held against the portal.
     """
 
     id = "overall"
@@ -33,13 +37,17 @@ class Overall(Rule):
     def combine(self, verdicts: Iterable[Verdict]) -> Verdict:
         """The overall verdict from the veto rules' verdicts (other rules are ignored)."""
         veto_ids = {rule.id for rule in self.rules}
+        blocking = {rule.id for rule in self.rules if rule.unknown_blocks}
         veto = [v for v in verdicts if v.rule in veto_ids]
         failed = [v.rule for v in veto if v.passed is False]
-        unknowns = [v.rule for v in veto if v.passed is None]
+        unknowns = [v.rule for v in veto if v.passed is None and v.rule in blocking]
+        unjudged = [v.rule for v in veto if v.passed is None and v.rule not in blocking]
         warned = [v.rule for v in veto if v.passed and v.level == "warn"]
         evidence = {"failed": failed, "unknown": unknowns, "warn": warned,
                     "rules": [v.rule for v in veto]}
-        missing = veto_ids - {v.rule for v in veto}
+        if unjudged:
+            evidence["unjudged"] = unjudged
+        missing = blocking - {v.rule for v in veto}
         if missing:
             unknowns.extend(sorted(missing))
         if failed:

@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from monitor.extract.errorlink import ErrorLink
 from monitor.extract.policy import PolicyColumn
+from monitor.rules.redating import Sighting
+
+if TYPE_CHECKING:  # annotations only: the guide matcher pulls in numpy and datasketch
+    from monitor.extract.boards import Message
+    from monitor.extract.guides import GuidePair
+    from monitor.extract.harmful import HarmfulFinding
+    from monitor.extract.privacy import PrivacyFinding
 
 
 @dataclass(slots=True)
@@ -40,6 +48,29 @@ class ColumnState:
 
 
 @dataclass(slots=True)
+class BoardState:
+    """One message board of the portal as read in a crawl (its list pages, bounded)."""
+
+    url: str
+    name: str = ""
+    messages: list[Message] = field(default_factory=list)
+    pages: int = 0  # list pages read
+    external: bool = False  # hosted on another host (a shared provincial platform)
+    error: str | None = None  # the board could not be read (fetch error class)
+
+
+@dataclass(slots=True)
+class LinkCheck:
+    """One homepage or first-level link checked in a crawl: its HTTP status or error class."""
+
+    url: str
+    status: int | None = None
+    error: str | None = None  # dns, timeout, refused, tls, ...
+    text: str = ""  # the link's text
+    source: str = ""  # the page the link was found on
+
+
+@dataclass(slots=True)
 class PortalState:
     """Everything known about one portal at one crawl, plus its recent probe visits."""
 
@@ -62,3 +93,11 @@ class PortalState:
     policy_column: PolicyColumn | None = None  # None: not checked
     reposts: dict | None = None  # {window_days, releases, reposted, within_24h, median_lag_hours}
     migrated_ok: bool | None = None  # the old home redirects/points to the registered new home
+    # issue 12; None everywhere means "not checked" (an older crawl), and judges unknown
+    boards: list[BoardState] | None = None  # message boards read ([]: looked, none found)
+    privacy: list[PrivacyFinding] | None = None  # masked personal numbers found in pages/attachments
+    harmful: list[HarmfulFinding] | None = None  # harmful terms, hidden link blocks, spam links
+    sightings: dict[str, list[Sighting]] | None = None  # list URL (homepage, columns) -> entries
+    crawl_days: list[date] | None = None  # days the portal was crawled (for sightings)
+    guide_pairs: list[GuidePair] | None = None  # copied service guides (precomputed, all portals)
+    link_checks: list[LinkCheck] | None = None  # homepage / first-level link checks
