@@ -105,8 +105,8 @@ def add_crawl(path, at: datetime, failures: dict, baseline: bool = False) -> tup
                 evidence = {"url": portal.url}
                 if rule == "error_link" and not passed:
                     evidence["failed"] = "missing"
-                vs.append(Verdict(rule, passed, "ok" if passed else "fail", VALUES[rule][0 if passed else 1],
-                                  evidence))
+                vs.append(Verdict(rule, passed, "ok" if passed else "fail",
+                                  VALUES.get(rule, (None, None))[0 if passed else 1], evidence))
             vetoed = any(not v.passed for v in vs if RULES[v.rule].veto)
             vs.append(Verdict("overall", not vetoed, "fail" if vetoed else "ok", "不合格" if vetoed else "合格", {}))
             verdicts[portal.id] = vs

@@ -36,7 +36,8 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=SHANGHAI)
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL_PAGES = sorted((FIXTURES / "real" / "pages").glob("*.html")) + sorted(
     (FIXTURES / "dates" / "pages").glob("*.html"))[:20]
-KEYS = {"published", "document_date", "entries", "column", "site", "policy_column", "error_link", "privacy"}
+KEYS = {"published", "document_date", "entries", "column", "site", "policy_column", "error_link", "privacy",
+        "privacy_counts", "boards", "messages", "harmful"}
 CHARSETS = ["utf-8", "gbk", "gb2312", "gb18030", "utf-16", "big5", "latin-1", "shift_jis",
             "x-no-such-charset", "", "utf-8\x00", "gbk;charset=utf-8"]
 HEADER = "id,name,region,level,url,site_code,status,migrated_to,render\n"

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from monitor.cli import cli
 from monitor.config import MonitorSettings
+from monitor.report.labels import rule_label
 from monitor.report import write_report
 from monitor.report.build import ReportOptions, build_report
 from monitor.report.periods import PeriodError, parse_period, quarter_of, span
@@ -221,13 +222,13 @@ def test_sample_draw_and_review_round_trip(store_path, tmp_path, monkeypatch):
 
 
 def test_a_rule_this_version_lacks_is_reported_from_its_verdicts(tmp_path):
-    """Verdicts of a rule added elsewhere (e.g. ``interaction``, message closure) show beside the
-    others, named from the report's labels; rules without verdicts in the period stay unknown."""
+    """Verdicts of a rule this version does not know (a store written by a newer node) show beside
+    the others, named by their id; rules without verdicts in the period stay unknown."""
     store = build(tmp_path / "m.db")
     try:
         with store.db.conn:
             store.db["verdicts"].insert_all([
-                {"crawl_id": "q4-2", "portal_id": pid, "rule": "interaction", "passed": passed,
+                {"crawl_id": "q4-2", "portal_id": pid, "rule": "accessibility", "passed": passed,
                  "level": "ok" if passed else "fail", "value": "null", "evidence": "{}", "at": "2026-11-12T10:00:00+08:00"}
                 for pid, passed in (("henan-sheng", 1), ("hebei-sheng", 1), ("bumen-moe", 0))],
                 pk=("crawl_id", "portal_id", "rule"))
@@ -235,8 +236,9 @@ def test_a_rule_this_version_lacks_is_reported_from_its_verdicts(tmp_path):
         earlier = build_report(store, ReportOptions(parse_period("2026Q3")), MonitorSettings())
     finally:
         store.close()
-    assert report.rules[-1] == "interaction" and "interaction" not in report.veto
-    figure = report.figure("rule:interaction")
-    assert (figure.label, figure.text, figure.share.unknown, figure.previous_text) == ("留言办结", "66.7%", 5, "未知")
-    assert "interaction" not in earlier.rules
+    assert report.rules[-1] == "accessibility" and "accessibility" not in report.veto
+    figure = report.figure("rule:accessibility")
+    assert (figure.label, figure.text, figure.share.unknown, figure.previous_text) == (
+        rule_label("accessibility"), "66.7%", 5, "未知")
+    assert "accessibility" not in earlier.rules
     assert earlier.figure("rule:reposts_24h").text == "85.7%"  # henan-sheng missed it at the check

@@ -19,6 +19,7 @@ from conftest import PROJECT
 from monitor.browse import database_name, make_datasette, metadata
 from monitor.browse.plugin import BANNER_CSP, PAGE_CSP
 from monitor.cli import cli
+from monitor.rules import RULES
 from monitor.cli.serve import is_loopback
 from monitor.judging import verdict_history
 from monitor.regressions import default_consecutive, find_regressions
@@ -105,7 +106,7 @@ def test_other_canned_queries(served):
     share = {r["region"]: r for r in get(ds, f"/{name}/qualified_share.json?_shape=array").json()}
     assert share["henan"]["qualified_pct"] == 100.0 and share["hebei"]["qualified_pct"] == 0.0
     history = get(ds, f"/{name}/portal_history.json?_shape=array&portal=henan-kaifeng").json()
-    assert len(history) == 3 * 7 and sum(r["baseline"] == "baseline" for r in history) == 7
+    assert len(history) == 3 * len(RULES) and sum(r["baseline"] == "baseline" for r in history) == len(RULES)
     assert get(ds, f"/{name}/reposts_per_release.json?_shape=array").json() == []
     assert get(ds, f"/{name}/undelivered_notifications.json?_shape=array").json() == []
 
