@@ -180,6 +180,23 @@ class MonitorSettings:
     serve_sql_time_limit_ms: int = knob(5000, "longest a query may run in monitor serve (Datasette's "
                                               "sql_time_limit_ms; the regressions query reads every verdict)",
                                         minimum=100)
+    # -- the pages below the homepage where findings live -------------------------------------------
+    articles_per_portal: int = knob(10, "article pages of list entries first seen since the previous "
+                                        "crawl fetched per portal and crawl, newest first (the first "
+                                        "crawl of a portal takes this many as a sample; 0: none)",
+                                    minimum=0)
+    boards_per_portal: int = knob(3, "message boards (领导信箱, 咨询, 留言…) read per portal and crawl",
+                                  minimum=0)
+    board_hosts: tuple[str, ...] = knob((), "host suffixes of shared platforms (a province's 12345 or "
+                                            "信箱 system) whose boards are read beside the portal's own host")
+    guides_per_portal: int = knob(5, "service-guide (办事指南) pages fetched per portal and crawl",
+                                  minimum=0)
+    attachments_per_portal: int = knob(5, "small same-host attachments (txt, csv, xls/xlsx, docx) of "
+                                          "articles scanned for personal data per portal and crawl",
+                                       minimum=0)
+    link_checks_per_portal: int = knob(20, "homepage links checked for liveness per portal and crawl "
+                                           "(HEAD, then GET where HEAD is refused; off-host links are "
+                                           "checked, never crawled; 0: none)", minimum=0)
     # -- interaction: 互动回应差 (single veto) --------------------------------------------------------
     interaction_window_days: int = knob(365, "days of consultation messages judged (official: "
                                              "messages left within the last year)", minimum=1)

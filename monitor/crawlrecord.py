@@ -14,7 +14,11 @@ from monitor.clock import iso
 from monitor.extract.errorlink import ErrorLink
 from monitor.extract.policy import PolicyColumn
 from monitor.extract.site import SiteInfo
+from monitor.extract.harmful import HarmfulFinding
+from monitor.extract.privacy import PrivacyFinding
 from monitor.items import DiscoveredColumn, PageItem, PortalDoneItem
+from monitor.registry import same_host
+from monitor.rules.state import BoardState, LinkCheck
 
 
 @dataclass(slots=True)
@@ -61,9 +65,16 @@ class PortalCrawl:
     rendered: bool = False
     migrated_ok: bool | None = None
     pages: int = 0
+    # what the pages below the homepage showed (None: not looked at in this crawl)
+    boards: dict[str, BoardState] | None = None
+    privacy: list[PrivacyFinding] | None = None
+    harmful: list[HarmfulFinding] | None = None
+    link_checks: list[LinkCheck] | None = None
+    guides: list[tuple[str, str]] = field(default_factory=list)  # (URL, normalised text)
 
     # ------------------------------------------------------------------ folding pages in
     def add_page(self, item: PageItem) -> None:
+        self._content(item)
         if item.kind == "homepage":
             self._homepage(item)
         elif item.kind == "column":
@@ -99,6 +110,35 @@ class PortalCrawl:
             self.error_link = item.error_link
         if item.policy_column is not None and not self._found(self.policy_column):
             self.policy_column = item.policy_column
+
+    def _content(self, item: PageItem) -> None:
+        """Findings of any page: personal data, harmful content, boards, guides, link checks."""
+        if item.privacy is not None:
+            self.privacy = (self.privacy or []) + [f for f in item.privacy.findings]
+        if item.harmful is not None:
+            self.harmful = (self.harmful or []) + list(item.harmful)
+        if item.kind == "homepage" and not item.rendered and item.error is None:
+            self.boards = self.boards if self.boards is not None else {}
+        if item.kind == "board" and item.board_url:
+            boards = self.boards if self.boards is not None else {}
+            self.boards = boards
+            board = boards.get(item.board_url)
+            if board is None:
+                board = boards[item.board_url] = BoardState(
+                    url=item.board_url, name=item.link_text or "",
+                    external=not same_host(item.board_url, item.parent_url or item.board_url))
+            if item.error is not None and not board.pages:
+                board.error = item.error
+            elif item.board is not None:
+                board.pages += 1
+                seen = {(m.url, m.title) for m in board.messages}
+                board.messages.extend(m for m in item.board.messages if (m.url, m.title) not in seen)
+        if item.kind == "guide" and item.guide_text:
+            self.guides.append((item.where, item.guide_text))
+        if item.kind == "linkcheck":
+            self.link_checks = (self.link_checks or []) + [LinkCheck(
+                url=item.url, status=item.status, error=item.error, text=item.link_text or "",
+                source=item.parent_url or "")]
 
     @staticmethod
     def _found(element) -> bool:

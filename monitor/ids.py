@@ -25,3 +25,8 @@ def stable_id(*parts: str | None) -> str:
 def utcnow() -> str:
     """The current UTC instant as ISO text (seconds): the store's bookkeeping times."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def utc_iso(value: datetime) -> str:
+    """An aware instant as the store's UTC ISO text (seconds)."""
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from monitor.extract.article import Published
+from monitor.extract.boards import BoardPage
 from monitor.extract.column import ColumnInfo
 from monitor.extract.errorlink import ErrorLink
+from monitor.extract.harmful import HarmfulFinding
 from monitor.extract.listing import Entry
 from monitor.extract.page import Page
 from monitor.extract.policy import PolicyColumn
+from monitor.extract.privacy import PrivacyReport
 from monitor.extract.site import SiteInfo
 from monitor.ids import stable_id
 
@@ -30,7 +33,8 @@ class PageItem:
     crawl_id: str
     portal_id: str
     url: str
-    kind: str  # homepage | column | asset | migrated | release | release_list
+    #: homepage | column | asset | migrated | article | attachment | board | guide | linkcheck
+    kind: str
     depth: int = 0
     final_url: str | None = None
     parent_url: str | None = None
@@ -53,6 +57,15 @@ class PageItem:
     site: SiteInfo | None = None
     error_link: ErrorLink | None = None
     policy_column: PolicyColumn | None = None
+    #: entries were read by the spider (it chooses the new ones' articles to fetch)
+    entries_read: bool = False
+    # what the content pipeline found (pages below the homepage)
+    privacy: PrivacyReport | None = None
+    harmful: list[HarmfulFinding] | None = None
+    board: BoardPage | None = None
+    #: the message board a board page belongs to (its first list page) and the link's text
+    board_url: str | None = None
+    guide_text: str | None = None
 
     @property
     def fetch_id(self) -> str:

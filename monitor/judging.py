@@ -12,14 +12,22 @@ from datetime import date, datetime, timedelta
 
 from monitor.clock import iso
 from monitor.config import MonitorSettings
+from monitor.clock import local_date
+from monitor.extract.boards import Message
 from monitor.extract.errorlink import ErrorLink
+from monitor.extract.guides import Guide, GuidePair, find_copies, own_codes
+from monitor.extract.harmful import HarmfulFinding
+from monitor.extract.privacy import PrivacyFinding
 from monitor.extract.policy import PolicyColumn
 from monitor.regressions import VerdictRecord
 from monitor.reposts import summarize, window_since
 from monitor.rules import build_rules, judge_all
-from monitor.rules.state import ColumnState, PortalState, Visit
-from monitor.store.states import (column_rows, crawl_homepage_fetches, crawl_now, portal_crawl_rows,
-                                  save_verdicts, unjudged_crawls, verdict_rows, visit_rows)
+from monitor.ids import utc_iso
+from monitor.rules.redating import Sighting, honest_newest
+from monitor.rules.state import BoardState, ColumnState, LinkCheck, PortalState, Visit
+from monitor.store.states import (column_rows, crawl_days_of_portals, crawl_homepage_fetches, crawl_now,
+                                  entry_rows, latest_guides, portal_crawl_rows, save_verdicts,
+                                  unjudged_crawls, verdict_rows, visit_rows)
 
 
 def judge_crawl(store, crawl_id: str, settings: MonitorSettings | None = None) -> dict[str, list]:
@@ -125,8 +133,84 @@ def load_states(store, crawl_id: str, visit_days: int = 7, repost_days: int = 30
             error_link=ErrorLink.from_json(_json(r["error_link"])),
             policy_column=PolicyColumn.from_json(_json(r["policy_column"])),
             reposts=reposts.get(r["portal_id"]),
-            migrated_ok=None if r["migrated_ok"] is None else bool(r["migrated_ok"])))
+            migrated_ok=None if r["migrated_ok"] is None else bool(r["migrated_ok"]),
+            boards=_boards(r.get("boards")), privacy=_listed(r.get("privacy"), PrivacyFinding),
+            harmful=_listed(r.get("harmful"), HarmfulFinding), link_checks=_link_checks(r.get("link_checks"))))
+    add_content_history(store, states, now, settings)
     return states
+
+
+def add_content_history(store, states: list[PortalState], now: datetime, settings: MonitorSettings) -> None:
+    """What the rules need beyond one crawl: each list's entries with their first and last
+    sighting (re-dating, 伪造更新时间), the portal's crawl days, and the service guides copied
+    between portals (all portals' newest guides compared at once). A list re-dated to look new
+    does not count as updated: the homepage's and each column's newest date becomes the honest one
+    (each entry at the first date it was printed with) when that is older."""
+    ids = [s.portal_id for s in states]
+    since = utc_iso(now - timedelta(days=settings.forged_window_days + 30))
+    sightings: dict[str, dict[str, list[Sighting]]] = {}
+    for e in entry_rows(store, ids, since):
+        sightings.setdefault(e["portal_id"], {}).setdefault(e["column_url"] or "", []).append(Sighting(
+            title=e["title"] or "", url=e["url"] or "", published=_date(e["published"]),
+            first_seen=_instant(e["first_seen"]), last_seen=_instant(e["last_seen"]),
+            first_published=_date(e["first_published"])))
+    days = crawl_days_of_portals(store, ids)
+    pairs = copied_guides(store, settings)
+    for state in states:
+        if state.homepage_ok:
+            state.sightings = sightings.get(state.portal_id, {})
+            state.crawl_days = sorted({local_date(d) for d in days.get(state.portal_id, [])})
+            state.homepage_newest = _honest(state.homepage_newest, state.sightings.get(state.homepage_url or ""), now)
+            for column in state.columns:
+                column.newest = _honest(column.newest, state.sightings.get(column.url), now)
+        if pairs is not None:
+            state.guide_pairs = [p for p in pairs if state.portal_id in (p.copy_portal, p.source_portal)]
+
+
+def copied_guides(store, settings: MonitorSettings) -> list[GuidePair] | None:
+    """Near-duplicate service guides across every portal's newest guides (None: none read yet)."""
+    rows = latest_guides(store)
+    if not rows:
+        return None
+    names = {p["id"]: p.get("name") or "" for p in store.portals()}
+    guides = [Guide(url=r["url"], portal_id=r["portal_id"], text=r["text"], own=own_codes(names.get(r["portal_id"], "")))
+              for r in rows if r["text"]]
+    return find_copies(guides, settings.guides_min_similarity, settings.guides_min_foreign)
+
+
+def _honest(newest, sightings, now):
+    if not sightings or newest is None:
+        return newest
+    honest = honest_newest(sightings, as_of=now)
+    if honest is not None and honest < local_date(newest):
+        return honest
+    return newest
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _boards(value: str | None) -> list[BoardState] | None:
+    if value is None:
+        return None
+    return [BoardState(url=b["url"], name=b.get("name") or "", external=bool(b.get("external")),
+                       pages=int(b.get("pages") or 0), error=b.get("error"),
+                       messages=[m for m in (Message.from_json(x) for x in b.get("messages") or ()) if m])
+            for b in json.loads(value)]
+
+
+def _listed(value: str | None, cls):
+    if value is None:
+        return None
+    return [f for f in (cls.from_json(x) for x in json.loads(value)) if f is not None]
+
+
+def _link_checks(value: str | None) -> list[LinkCheck] | None:
+    if value is None:
+        return None
+    return [LinkCheck(url=c["url"], status=c.get("status"), error=c.get("error"), text=c.get("text") or "",
+                      source=c.get("source") or "") for c in json.loads(value)]
 
 
 def _date(value: str | None) -> date | datetime | None:

@@ -60,6 +60,7 @@ DOWNLOADER_MIDDLEWARES = {"monitor.resume.StaleRequestsMiddleware": 50,
 ITEM_PIPELINES = {
     "pipelines.dates.DatesPipeline": 100,
     "pipelines.elements.ElementsPipeline": 200,
+    "pipelines.content.ContentPipeline": 250,
     "pipelines.reposts.RepostsPipeline": 300,
     "pipelines.portals.PortalCrawlPipeline": 800,
     "pipelines.snapshots.SnapshotsPipeline": 900,

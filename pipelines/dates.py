@@ -19,7 +19,8 @@ class DatesPipeline:
             return item
         page = item.page
         try:
-            item.entries = extract_entries(page)
+            if not item.entries_read:  # the spider reads a list's entries itself (it picks new articles)
+                item.entries = extract_entries(page)
             item.published = extract_published(page) if item.kind != "homepage" else None
             item.column = extract_column(page, item.entries) if item.kind == "column" else None
             item.site = extract_site(page) if item.kind == "homepage" else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from monitor.ids import utcnow
+from monitor.ids import utc_iso, utcnow
 from monitor.items import PageItem, ReleaseItem
 from monitor.match import release_id_for_url
 from monitor.reposts import match_window
@@ -46,7 +46,7 @@ class RepostsPipeline:
 
     def open_spider(self):
         self.session.open()
-        self.started = utcnow()
+        self.started = utc_iso(self.session.settings.clock())  # entries are seen on the crawl's clock
 
     def process_item(self, item):
         if isinstance(item, ReleaseItem):

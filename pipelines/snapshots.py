@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from monitor.ids import utc_iso
 from monitor.items import PageItem, PortalDoneItem, ProbeRoundItem, VisitItem
 from monitor.store.crawls import save_page, save_portal_crawl, save_visit
 from monitor.store.visits import rollup_visits, validate_round
@@ -36,7 +37,8 @@ class SnapshotsPipeline:
         if store is None:
             return item
         if isinstance(item, PageItem):
-            save_page(store, item)
+            if item.kind != "linkcheck":  # a link's status is kept with the portal's record
+                save_page(store, item, utc_iso(self.session.settings.clock()))
             counts["pages"] += 1
             self.stats.inc_value("monitor/pages")
             if item.error:

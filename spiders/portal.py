@@ -32,6 +32,7 @@ from monitor.registry import Portal, same_host
 from monitor.rendering import configure_rendering, render_meta, rendering_available
 from monitor.resume import load_state
 from spiders.base import RegistrySpider
+from spiders.followups import ContentFollowups
 
 MAX_REDIRECTS = 5
 HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"application/xml", b"text/xml")
@@ -49,6 +50,9 @@ class PortalProgress:
     columns: dict[str, DiscoveredColumn] = field(default_factory=dict)
     homepage_ok: bool | None = None
     migrated_ok: bool | None = None
+    #: what is left of each budget below the homepage (monitor/content follow-ups)
+    left: dict[str, int] = field(default_factory=dict)
+    known_entries: set[str] | None = None  # list entries seen by earlier crawls
 
     def done_item(self, crawl_id: str) -> PortalDoneItem:
         portal = self.portal
@@ -87,6 +91,12 @@ class PortalSpider(RegistrySpider):
         self.max_footer = settings.max_footer_resources
         self.rendering = rendering_available(settings)
         self.progress: dict[str, PortalProgress] = {}
+        self.content_budgets = {"article": settings.articles_per_portal, "board": settings.boards_per_portal,
+                                "guide": settings.guides_per_portal, "attachment": settings.attachments_per_portal,
+                                "linkcheck": settings.link_checks_per_portal}
+        self.board_hosts = settings.board_hosts
+        self._store = None  # read-only lookups of entries already seen (opened when first needed)
+        self.follow = ContentFollowups(self)
 
     async def start(self):
         if self.finished_before:
@@ -100,24 +110,29 @@ class PortalSpider(RegistrySpider):
                 yield PortalDoneItem(self.crawl_id, portal.id, "closed", homepage_url=portal.url)
                 continue
             kind = "migrated" if portal.status == "migrated" else "homepage"
-            self.progress[portal.id] = PortalProgress(portal, 1 if kind == "migrated" else self.max_pages)
+            self.progress[portal.id] = PortalProgress(portal, 1 if kind == "migrated" else self.max_pages,
+                                                      left=dict(self.content_budgets))
             meta = render_meta() if (kind == "homepage" and portal.render == "js" and self.rendering) else {}
             yield self._request(portal, portal.url, kind, 0, extra_meta=meta)
 
     # ------------------------------------------------------------------ requests
     def _request(self, portal: Portal, url: str, kind: str, depth: int, *, parent: str | None = None,
                  text: str | None = None, extra_meta: dict | None = None, orig: str | None = None,
-                 hops: int = 0) -> scrapy.Request:
+                 hops: int = 0, method: str = "GET") -> scrapy.Request:
         progress = self.progress[portal.id]
         if orig is None:
             progress.seen.add(url)
-            progress.budget -= 1
+            if kind in progress.left:  # a budget of its own, beside the pages' one
+                if (extra_meta or {}).get("board_page", 1) == 1:  # a board's next list pages are its own
+                    progress.left[kind] -= 1
+            else:
+                progress.budget -= 1
         progress.pending += 1
         meta = {"portal_id": portal.id, "run": self.run, "kind": kind, "depth": depth, "parent": parent,
                 "link_text": text, "orig_url": orig or url, "hops": hops, "t0": time.monotonic(),
                 "dont_redirect": True, "handle_httpstatus_all": True, "dont_retry": kind == "migrated"}
         meta.update(extra_meta or {})
-        return scrapy.Request(url, callback=self.parse_page, errback=self.on_error, meta=meta,
+        return scrapy.Request(url, method=method, callback=self.parse_page, errback=self.on_error, meta=meta,
                               dont_filter=True, priority=-depth)
 
     def _can_fetch(self, portal: Portal, url: str) -> bool:
@@ -125,6 +140,10 @@ class PortalSpider(RegistrySpider):
         return same_host(url, portal.url) and url not in progress.seen and progress.budget > 0
 
     # ------------------------------------------------------------------ callbacks
+    def closed(self, reason):
+        if self._store is not None:
+            self._store.close()
+
     def _stale(self, meta: dict) -> bool:
         """Queued by the run before a stop: its portal is crawled afresh by this run."""
         return meta.get("run") != self.run or meta["portal_id"] not in self.progress
@@ -165,10 +184,13 @@ class PortalSpider(RegistrySpider):
         if 300 <= status < 400 and b"Location" in response.headers:
             yield from self._redirect(response, portal, meta)
             return
+        if kind == "linkcheck":
+            yield from self.follow.link_checked(response, portal, meta)
+            return
         error = response_error(response)
         is_html = response.headers.get(b"Content-Type", b"text/html").split(b";")[0].strip().lower().startswith(HTML_TYPES)
         page = None
-        if error is None and is_html and kind != "asset":
+        if error is None and is_html and kind not in ("asset", "attachment"):
             page = Page(html=response.text, url=response.url, now=self.now, encoding=response.encoding)
         if kind == "homepage" and not meta.get("rendered_retry"):
             progress.homepage_ok = error is None
@@ -186,6 +208,8 @@ class PortalSpider(RegistrySpider):
             yield from self._homepage_followups(portal, page, item, meta)
         if kind in ("homepage", "column") and depth < self.depth_limit:
             yield from self._follow_columns(portal, page, depth)
+        if not meta.get("rendered_retry"):
+            yield from self.follow.below(portal, page, item, meta)
         yield item
 
     def _redirect(self, response, portal: Portal, meta: dict):
@@ -194,7 +218,10 @@ class PortalSpider(RegistrySpider):
         target = urljoin(response.url, response.headers[b"Location"].decode("latin-1").strip())
         if kind == "migrated":
             progress.migrated_ok = bool(portal.migrated_to and same_host(target, portal.migrated_to))
-        if same_host(target, portal.url) and meta["hops"] < MAX_REDIRECTS:
+        if kind == "linkcheck":  # a link that redirects answers: alive, never followed
+            yield from self.follow.link_checked(response, portal, meta)
+            return
+        if same_host(target, meta["orig_url"]) and meta["hops"] < MAX_REDIRECTS:
             yield self._request(portal, target, kind, meta["depth"], parent=meta["parent"],
                                 text=meta["link_text"], orig=meta["orig_url"], hops=meta["hops"] + 1,
                                 extra_meta={k: v for k, v in meta.items() if k.startswith("playwright")})
@@ -246,7 +273,7 @@ class PortalSpider(RegistrySpider):
             content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1") or None
             if response is not None else None,
             fetched_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            rendered=bool(meta.get("playwright")), body=body, page=page)
+            rendered=bool(meta.get("playwright")), body=body, page=page, board_url=meta.get("board_url"))
 
     def _finish_one(self, portal: Portal) -> PortalDoneItem | None:
         progress = self.progress[portal.id]

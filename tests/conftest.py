@@ -58,6 +58,20 @@ def sandbox():
         sb.stop()
 
 
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """``monitor demo`` once per test session (two minutes of crawls): (store, exports folder,
+    printed output). The tests that read it do not change it."""
+    from click.testing import CliRunner
+
+    from monitor.cli import cli
+    out = tmp_path_factory.mktemp("demo")
+    db = out / "demo.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(db), "--out", str(out / "out"), "--now", SANDBOX_NOW])
+    assert result.exit_code == 0, result.output[-3000:]
+    return db, out / "out", result.output
+
+
 def crawl_sandbox(sandbox, db, *args, spider="portal", now=SANDBOX_NOW, timeout_s=3, **env):
     """``scrapy crawl SPIDER`` of the sandbox fleet into ``db`` (short download timeout: the
     sandbox's timeout portal sleeps far longer)."""

@@ -35,15 +35,24 @@ REGISTRY = ("id,name,region,level,url,site_code,status,migrated_to,render\n"
             "hunan-xiangtan,湘潭市人民政府,hunan,city,http://www.xiangtan.gov.cn/,4303000006,active,,static\n")
 
 
-@pytest.fixture
-def crawler(tmp_path):
+def make_crawler(tmp_path, extra: dict | None = None):
     registry = tmp_path / "portals.csv"
     registry.write_text(REGISTRY, encoding="utf-8")
     crawler = get_crawler(PortalSpider, {
         "MONITOR_REGISTRY": str(registry), "MONITOR_DB": str(tmp_path / "m.db"), "MONITOR_NOW": NOW,
-        "MONITOR_RENDER": "off", "MONITOR_PROGRESS": "0"})
+        "MONITOR_RENDER": "off", "MONITOR_PROGRESS": "0", **(extra or {})})
     crawler.spider = PortalSpider.from_crawler(crawler, portal="hunan-xiangtan")
     return crawler
+
+
+@pytest.fixture
+def crawler(tmp_path):
+    return make_crawler(tmp_path)
+
+
+#: the record test reads the homepage, its footer script and columns: nothing below them
+NOTHING_BELOW = {name: "0" for name in ("MONITOR_ARTICLES_PER_PORTAL", "MONITOR_BOARDS_PER_PORTAL",
+                                        "MONITOR_GUIDES_PER_PORTAL", "MONITOR_LINK_CHECKS_PER_PORTAL")}
 
 
 def _response(request: Request, path: Path | None, content_type: str = "text/html") -> TextResponse:
@@ -54,7 +63,7 @@ def _response(request: Request, path: Path | None, content_type: str = "text/htm
 
 def _homepage_request(spider: PortalSpider) -> Request:
     portal = spider.portals[0]
-    spider.progress[portal.id] = PortalProgress(portal, spider.max_pages)
+    spider.progress[portal.id] = PortalProgress(portal, spider.max_pages, left=dict(spider.content_budgets))
     return spider._request(portal, portal.url, "homepage", 0)
 
 
@@ -68,13 +77,18 @@ def test_homepage_callback_asks_for_the_footer_script_and_its_columns_only_on_it
     assert item.policy_column.found and item.policy_column.title == "国务院文件"
     assets = [r.url for r in requests if r.meta["kind"] == "asset"]
     assert "http://www.xiangtan.gov.cn/static/js/foot.js" in assets
-    assert all(r.url.startswith("http://www.xiangtan.gov.cn/") for r in requests)
+    crawled = [r for r in requests if r.meta["kind"] != "linkcheck"]
+    assert crawled and all(r.url.startswith("http://www.xiangtan.gov.cn/") for r in crawled)
+    checks = [r for r in requests if r.meta["kind"] == "linkcheck"]
+    assert checks and all(r.method == "HEAD" for r in checks)  # liveness only, never read
+    assert all(r.meta["dont_obey_robotstxt"] for r in checks if not r.url.startswith("http://www.xiangtan.gov.cn/"))
     columns = spider.progress["hunan-xiangtan"].columns
     assert all(isinstance(c, DiscoveredColumn) for c in columns.values())
     assert not any(isinstance(o, PortalDoneItem) for o in out)  # its requests are in flight
 
 
-def test_pipelines_build_one_record_and_store_it(crawler):
+def test_pipelines_build_one_record_and_store_it(tmp_path):
+    crawler = make_crawler(tmp_path, NOTHING_BELOW)
     spider = crawler.spider
     session = CrawlSession.of(crawler)
     pipelines = [DatesPipeline(), ElementsPipeline(), RepostsPipeline.from_crawler(crawler),

@@ -21,13 +21,11 @@ FLEET = json.loads((DATA_DIR / "sandbox" / "fleet.json").read_text(encoding="utf
 INJECTED = {(pid, check) for pid, spec in FLEET.items() for check in spec.get("regressions", [])}
 
 
-def test_demo_finds_every_injected_regression_and_nothing_else(tmp_path):
-    db, out = tmp_path / "demo.db", tmp_path / "out"
-    result = CliRunner().invoke(cli, ["demo", "--db", str(db), "--out", str(out), "--now", SANDBOX_NOW])
-    assert result.exit_code == 0, result.output[-3000:]
+def test_demo_finds_every_injected_regression_and_nothing_else(demo_run):
+    db, out, output = demo_run
     for heading in ("1. Audit phase", "2. The audit baseline", "3. Decay phase", "4. Regressions"):
-        assert heading in result.output
-    assert "failures by class:" in result.output and "timeout" in result.output
+        assert heading in output
+    assert "failures by class:" in output and "timeout" in output
 
     rows = json.loads((out / "regressions.json").read_text(encoding="utf-8"))
     found = {(r["portal_id"], r["check"]) for r in rows}
@@ -50,7 +48,7 @@ def test_demo_finds_every_injected_regression_and_nothing_else(tmp_path):
 
     # the demo ends with the spot-check report of the weeks after the audit, and prints its path
     report = out / "report.html"
-    assert "5. The spot-check report" in result.output and f"report: {report.resolve()}" in result.output
+    assert "5. The spot-check report" in output and f"report: {report.resolve()}" in output
     page = report.read_text(encoding="utf-8")
     assert f'data-figure="neglect">{len(INJECTED)}<' in page and "<script" not in page
 

@@ -33,12 +33,9 @@ AFTER_DECAY = (parse_now(SANDBOX_NOW) + timedelta(days=DECAY_AFTER_DAYS + 1)).is
 
 
 @pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    out = tmp_path_factory.mktemp("demo")
-    db = out / "demo.db"
-    result = CliRunner().invoke(cli, ["demo", "--db", str(db), "--out", str(out / "out"), "--now", SANDBOX_NOW])
-    assert result.exit_code == 0, result.output[-3000:]
-    last = result.output.strip().splitlines()[-1]
+def demo_store(demo_run):
+    db, _, output = demo_run
+    last = output.strip().splitlines()[-1]
     assert last.endswith(f"monitor serve --db {db}")
     return db
 

@@ -132,9 +132,6 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
             os.environ.pop("MONITOR_NOW", None)
     finally:
         sandbox.stop()
-    click.echo(f"\nstore: {db}   exports and crawl log: {out}")
-    click.echo(f"browse the store, the findings and their stored pages: monitor serve --db {db}")
-
     _heading("5. The spot-check report for the weeks after the audit (against the audit phase)")
     from monitor.cli.report import report as report_cmd
     report_path = out / "report.html"
@@ -145,6 +142,8 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
     finally:
         os.environ.pop("MONITOR_NOW", None)
     click.echo(f"report: {report_path.resolve()}")
+    click.echo(f"\nstore: {db}   exports and crawl log: {out}")
+    click.echo(f"browse the store, the findings and their stored pages: monitor serve --db {db}")
 
 
 def _invoke(command, args: list[str]) -> None:

@@ -217,8 +217,8 @@ class Store:
             for table, rows in pending.items():
                 if table == "entries":
                     self._write_entries(rows)
-                elif table == "bodies":
-                    self.db["bodies"].insert_all(rows, pk="hash", ignore=True)
+                elif table in ("bodies", "guide_texts"):
+                    self.db[table].insert_all(rows, pk="hash", ignore=True)
                 else:
                     self.db[table].upsert_all(rows, pk=_PKS[table])
 
@@ -274,4 +274,5 @@ _PKS = {
     "visit_days": ("portal_id", "day"),
     "baselines": "id",
     "audits": ("portal_id", "audited_on"),
+    "guides": ("crawl_id", "portal_id", "url"),
 }

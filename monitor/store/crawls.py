@@ -3,7 +3,9 @@ probe visits. Rows are buffered in the ``Store`` and written in batches."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from typing import TYPE_CHECKING
 
 from monitor.clock import iso
@@ -15,9 +17,10 @@ if TYPE_CHECKING:
     from monitor.store import Store
 
 
-def save_page(store: "Store", item: "PageItem") -> str:
+def save_page(store: "Store", item: "PageItem", seen_at: str | None = None) -> str:
     """One fetch (its body once per content hash) and the list entries read from it; returns the
-    fetch id."""
+    fetch id. ``seen_at``: when the entries were seen, on the crawl's clock (UTC ISO; default now):
+    a replay or a test with ``MONITOR_NOW`` sees them when it says it runs."""
     body_hash = store.add_body(item.body, item.charset) if item.body else None
     fetch_id = item.fetch_id
     published = item.published
@@ -30,15 +33,15 @@ def save_page(store: "Store", item: "PageItem") -> str:
         "rendered": int(item.rendered),
         "published": iso(published.posted) if published is not None else None,
         "document_date": iso(published.document_date) if published is not None else None})
-    now = utcnow()
+    now = seen_at or utcnow()
     column_url = item.where
     for entry in item.entries:
         published_iso = iso(entry.published)
         store.add("entries", {
             "id": stable_id(item.portal_id, entry.url or entry.title), "portal_id": item.portal_id,
             "column_url": column_url, "url": entry.url, "title": entry.title,
-            "published": published_iso, "first_seen": now, "last_seen": now,
-            "first_crawl_id": item.crawl_id})
+            "published": published_iso, "first_published": published_iso, "first_seen": now,
+            "last_seen": now, "first_crawl_id": item.crawl_id})
     return fetch_id
 
 
@@ -71,7 +74,17 @@ def save_portal_crawl(store: "Store", record: "PortalCrawl") -> None:
         "pages": record.pages, "columns_discovered": len(record.discovered),
         "columns_fetched": record.columns_fetched, "finished_at": utcnow(),
         "error_link": _json(record.error_link), "policy_column": _json(record.policy_column),
-        "rendered": int(record.rendered)})
+        "rendered": int(record.rendered),
+        "boards": _dumps([_board_json(b) for b in record.boards.values()]) if record.boards is not None else None,
+        "privacy": _dumps([f.to_json() for f in record.privacy]) if record.privacy is not None else None,
+        "harmful": _dumps([f.to_json() for f in record.harmful]) if record.harmful is not None else None,
+        "link_checks": _dumps([_link_json(c) for c in record.link_checks])
+        if record.link_checks is not None else None})
+    for url, text in record.guides:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        store.add("guide_texts", {"hash": digest, "data": zlib.compress(text.encode("utf-8"), 6)})
+        store.add("guides", {"crawl_id": record.crawl_id, "portal_id": record.portal_id, "url": url,
+                             "text_hash": digest})
 
 
 def save_visit(store: "Store", item: "VisitItem") -> None:
@@ -79,6 +92,20 @@ def save_visit(store: "Store", item: "VisitItem") -> None:
         "id": new_id(), "round_id": item.round_id, "portal_id": item.portal_id, "at": item.at,
         "ok": int(item.ok), "status": item.status, "error": item.error,
         "latency_ms": item.latency_ms, "valid": 1})
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _board_json(board) -> dict:
+    return {"url": board.url, "name": board.name, "external": board.external, "pages": board.pages,
+            "error": board.error, "messages": [m.to_json() for m in board.messages]}
+
+
+def _link_json(check) -> dict:
+    return {"url": check.url, "status": check.status, "error": check.error, "text": check.text,
+            "source": check.source}
 
 
 def _json(element) -> str | None:

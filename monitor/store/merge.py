@@ -66,6 +66,8 @@ POLICIES: dict[str, str] = {
     "baselines": "ignore",
     "audits": "update:imported_at",
     # a delivered announcement stays delivered; otherwise the newer attempt wins
+    "guides": "ignore",
+    "guide_texts": "ignore",
     "notifications": (
         "status = excluded.status, attempts = max(t.attempts, excluded.attempts), "
         "last_attempt_at = excluded.last_attempt_at, sent_at = excluded.sent_at, error = excluded.error "

@@ -169,6 +169,22 @@ def _m009_notifications(db: sqlite_utils.Database) -> None:
     db["notifications"].create_index(["recipient", "status"])
     db["notifications"].create_index(["portal_id", "rule"])
 
+@migration("010_findings_below_the_homepage")
+def _m010_findings_below_the_homepage(db: sqlite_utils.Database) -> None:
+    """What the pages below the homepage showed: message boards read, personal data (masked),
+    harmful content, link checks (JSON per portal crawl); the service guides read, by text hash
+    (texts kept once, compressed), for the cross-portal copy check; and the date an entry was
+    printed with when first seen, so a later re-dating shows."""
+    for column in ("boards", "privacy", "harmful", "link_checks"):
+        db["portal_crawls"].add_column(column, str)
+    db["entries"].add_column("first_published", str)
+    db.execute("update entries set first_published = published")
+    db["guides"].create({"crawl_id": str, "portal_id": str, "url": str, "text_hash": str},
+                        pk=("crawl_id", "portal_id", "url"))
+    db["guides"].create_index(["portal_id"])
+    db["guide_texts"].create({"hash": str, "data": bytes}, pk="hash")
+
+
 _LEGACY_TABLE = "_migrations"
 
 

@@ -73,6 +73,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "url": "条目网址 / entry URL",
         "title": "标题 / title",
         "published": "发布日期 / posting date",
+        "first_published": "首次发现时的发布日期（日期后改即伪造更新） / the date printed when first seen",
         "first_seen": "首次发现 (UTC) / first seen",
         "last_seen": "最近发现 (UTC) / last seen",
         "first_crawl_id": "首次发现的抓取批次 / crawl that first saw it",
@@ -111,6 +112,20 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "error_link": "“我为政府网站找错”入口 (JSON) / the error-report entry found",
         "policy_column": "国务院重要政策信息专栏 (JSON) / the State Council policy column found",
         "rendered": "首页经浏览器渲染 (1/0) / homepage rendered",
+        "boards": "读取的留言板及留言 (JSON) / message boards read, with their messages",
+        "privacy": "发现的个人信息（已遮蔽, JSON） / personal numbers found, masked",
+        "harmful": "有害信息、隐藏链接 (JSON) / harmful terms, hidden link blocks, spam links",
+        "link_checks": "首页链接可用性检查 (JSON) / homepage links checked for liveness",
+    }),
+    "guides": ("每次抓取读取的办事指南 / Service guides read, per crawl", {
+        "crawl_id": "抓取批次 / crawl",
+        "portal_id": "网站 / portal",
+        "url": "指南网址 / guide URL",
+        "text_hash": "正文散列（见 guide_texts） / hash of the guide's text",
+    }),
+    "guide_texts": ("办事指南正文（压缩，每种只存一份） / Guide texts, compressed, once each", {
+        "hash": "散列 / hash",
+        "data": "压缩的正文 / the text, zlib-compressed",
     }),
     "releases": ("国务院发布的政策文件与要闻 / State Council releases from www.gov.cn", {
         "id": "编号 / release id",

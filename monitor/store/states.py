@@ -5,6 +5,7 @@ the rules' ``PortalState`` and ``monitor.regressions`` into verdict records."""
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime
 
 from monitor.clock import iso, parse_now
@@ -154,3 +155,52 @@ def save_audits(store, rows: list[dict]) -> None:
     now = utcnow()
     with store.transaction():
         store.db["audits"].upsert_all([{**r, "imported_at": now} for r in rows], pk=("portal_id", "audited_on"))
+
+
+def known_entry_urls(store, portal_id: str) -> set[str]:
+    """URLs of every list entry the store has seen for a portal (to fetch only new articles)."""
+    return {r["url"] for r in store.query("select url from entries where portal_id = ? and url is not null",
+                                          [portal_id])}
+
+
+def entry_rows(store, portal_ids: list[str], seen_since: str) -> list[dict]:
+    """List entries of these portals seen since ``seen_since`` (UTC ISO), for the re-dating check."""
+    out: list[dict] = []
+    for i in range(0, len(portal_ids), 500):
+        chunk = portal_ids[i:i + 500]
+        out += store.query(
+            "select portal_id, column_url, title, url, published, first_published, first_seen, last_seen "
+            f"from entries where last_seen >= ? and portal_id in ({','.join('?' * len(chunk))})",
+            [seen_since] + chunk)
+    return out
+
+
+def crawl_days_of_portals(store, portal_ids: list[str]) -> dict[str, list[datetime]]:
+    """Each portal's finished ``portal`` crawls, on their clocks."""
+    out: dict[str, list[datetime]] = {}
+    rows = store.query("select pc.portal_id, c.now, c.started from portal_crawls pc join crawls c "
+                       "on c.id = pc.crawl_id where c.spider = 'portal' and c.status = 'finished'")
+    wanted = set(portal_ids)
+    for r in rows:
+        if r["portal_id"] in wanted:
+            out.setdefault(r["portal_id"], []).append(crawl_now(r))
+    return out
+
+
+def latest_guides(store) -> list[dict]:
+    """The service guides of each portal's newest crawl that read any: portal, URL and text."""
+    rows = store.query(
+        "select g.portal_id, g.url, g.text_hash, c.now, c.started from guides g join crawls c "
+        "on c.id = g.crawl_id")
+    newest: dict[str, datetime] = {}
+    for r in rows:
+        at = crawl_now(r)
+        if r["portal_id"] not in newest or at > newest[r["portal_id"]]:
+            newest[r["portal_id"]] = at
+    keep = [r for r in rows if crawl_now(r) == newest[r["portal_id"]]]
+    texts = {}
+    for r in keep:
+        if r["text_hash"] not in texts:
+            data = store.query("select data from guide_texts where hash = ?", [r["text_hash"]])
+            texts[r["text_hash"]] = zlib.decompress(data[0]["data"]).decode("utf-8") if data else ""
+    return [{"portal_id": r["portal_id"], "url": r["url"], "text": texts[r["text_hash"]]} for r in keep]
