@@ -80,10 +80,16 @@ def test_migrated_portals(crawled):
 def test_never_leaves_a_portals_host(crawled):
     _, _, requests = crawled
     registered = {urlsplit(p.url).hostname for p in REGISTRY.portals}
+    render_hosts = {"www.gov.cn", "zfwzgl.www.gov.cn", "pucha.kaipuyun.cn", "121.43.68.40"}
     hosts = {urlsplit(url).hostname for _, url, _ in requests}
     assert hosts, "the crawl went through the sandbox proxy"
-    # the only other hosts a browser render may load: gov.cn lists and the error-report service
-    assert {h for h in hosts if h not in registered} <= {"www.gov.cn", "zfwzgl.www.gov.cn", "pucha.kaipuyun.cn", "121.43.68.40"}
+    # other hosts: what a browser render may load (gov.cn lists, the error-report service), and
+    # homepage links asked for their status (HEAD; GET only where HEAD is refused), never read
+    elsewhere = [(method, url) for method, url, _ in requests
+                 if urlsplit(url).hostname not in registered | render_hosts]
+    assert all(method in ("HEAD", "GET") for method, _ in elsewhere)
+    assert all(method == "HEAD" for method, url in elsewhere if not url.endswith("robots.txt")), elsewhere
+    assert not any(url.endswith("robots.txt") for _, url in elsewhere)  # a liveness check reads no robots.txt
     assert "cd.hebei.gov.cn" not in hosts  # an off-host redirect is recorded, not followed
 
 
