@@ -207,10 +207,15 @@ def _listed(value: str | None, cls):
 
 
 def _link_checks(value: str | None) -> list[LinkCheck] | None:
+    """The stored link checks: live ones kept as a count (their URLs are not needed), others whole."""
     if value is None:
         return None
-    return [LinkCheck(url=c["url"], status=c.get("status"), error=c.get("error"), text=c.get("text") or "",
-                      source=c.get("source") or "") for c in json.loads(value)]
+    data = json.loads(value)
+    if isinstance(data, list):  # as first stored: every check whole
+        data = {"alive": 0, "other": data}
+    other = [LinkCheck(url=c["url"], status=c.get("status"), error=c.get("error"), text=c.get("text") or "",
+                       source=c.get("source") or "") for c in data.get("other") or ()]
+    return [LinkCheck(url="", status=200) for _ in range(int(data.get("alive") or 0))] + other
 
 
 def _date(value: str | None) -> date | datetime | None:

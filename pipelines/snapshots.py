@@ -36,9 +36,10 @@ class SnapshotsPipeline:
         store, counts = self.session.store, self.session.counts
         if store is None:
             return item
-        if isinstance(item, PageItem):
-            if item.kind != "linkcheck":  # a link's status is kept with the portal's record
-                save_page(store, item, utc_iso(self.session.settings.clock()))
+        if isinstance(item, PageItem) and item.kind == "linkcheck":  # kept with the portal's record
+            counts["link_checks"] += 1
+        elif isinstance(item, PageItem):
+            save_page(store, item, utc_iso(self.session.settings.clock()))
             counts["pages"] += 1
             self.stats.inc_value("monitor/pages")
             if item.error:

@@ -51,7 +51,7 @@ class ContentFollowups:
                     yield spider._request(portal, link.url, "guide", meta["depth"] + 1, parent=page.url,
                                           text=link.text)
         if kind == "homepage":
-            skip = progress.seen | set(progress.columns)
+            skip = progress.seen | progress.checked | set(progress.columns)
             for link in check_links(page, progress.left.get("linkcheck", 0), skip):
                 yield self._check(portal, link.url, link.text, page.url, "HEAD")
         elif kind == "board":

@@ -53,6 +53,7 @@ class PortalProgress:
     #: what is left of each budget below the homepage (monitor/content follow-ups)
     left: dict[str, int] = field(default_factory=dict)
     known_entries: set[str] | None = None  # list entries seen by earlier crawls
+    checked: set[str] = field(default_factory=set)  # links asked for their status only
 
     def done_item(self, crawl_id: str) -> PortalDoneItem:
         portal = self.portal
@@ -121,7 +122,7 @@ class PortalSpider(RegistrySpider):
                  hops: int = 0, method: str = "GET") -> scrapy.Request:
         progress = self.progress[portal.id]
         if orig is None:
-            progress.seen.add(url)
+            (progress.checked if kind == "linkcheck" else progress.seen).add(url)
             if kind in progress.left:  # a budget of its own, beside the pages' one
                 if (extra_meta or {}).get("board_page", 1) == 1:  # a board's next list pages are its own
                     progress.left[kind] -= 1

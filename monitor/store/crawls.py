@@ -78,8 +78,7 @@ def save_portal_crawl(store: "Store", record: "PortalCrawl") -> None:
         "boards": _dumps([_board_json(b) for b in record.boards.values()]) if record.boards is not None else None,
         "privacy": _dumps([f.to_json() for f in record.privacy]) if record.privacy is not None else None,
         "harmful": _dumps([f.to_json() for f in record.harmful]) if record.harmful is not None else None,
-        "link_checks": _dumps([_link_json(c) for c in record.link_checks])
-        if record.link_checks is not None else None})
+        "link_checks": _dumps(_link_checks_json(record.link_checks)) if record.link_checks is not None else None})
     for url, text in record.guides:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         store.add("guide_texts", {"hash": digest, "data": zlib.compress(text.encode("utf-8"), 6)})
@@ -103,9 +102,14 @@ def _board_json(board) -> dict:
             "error": board.error, "messages": [m.to_json() for m in board.messages]}
 
 
-def _link_json(check) -> dict:
-    return {"url": check.url, "status": check.status, "error": check.error, "text": check.text,
-            "source": check.source}
+def _link_checks_json(checks) -> dict:
+    """Links that answered 2xx/3xx as a count; every other one in full (what a finding shows):
+    twenty live links a crawl, repeated daily, are most of what link checks would store."""
+    def alive(c):
+        return c.error is None and c.status is not None and c.status < 400
+    return {"alive": sum(1 for c in checks if alive(c)),
+            "other": [{"url": c.url, "status": c.status, "error": c.error, "text": c.text, "source": c.source}
+                      for c in checks if not alive(c)]}
 
 
 def _json(element) -> str | None:

@@ -61,10 +61,13 @@ def save_verdicts(store, crawl_id: str, at: datetime, verdicts: dict[str, list])
     rows = []
     for portal_id, vs in verdicts.items():
         for v in vs:
+            evidence = v.evidence
+            if v.level == "ok" and "crawl_id" in evidence:  # the row says which crawl; a finding keeps it
+                evidence = {k: value for k, value in evidence.items() if k != "crawl_id"}
             rows.append({"crawl_id": crawl_id, "portal_id": portal_id, "rule": v.rule,
                          "passed": None if v.passed is None else int(v.passed), "level": v.level,
                          "value": json.dumps(v.value, ensure_ascii=False, default=str),
-                         "evidence": json.dumps(v.evidence, ensure_ascii=False, default=str),
+                         "evidence": json.dumps(evidence, ensure_ascii=False, default=str),
                          "at": iso(at)})
     with store.transaction():
         store.db.execute("delete from verdicts where crawl_id = ?", [crawl_id])
