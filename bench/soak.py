@@ -42,7 +42,7 @@ from monitor.config import MonitorSettings  # noqa: E402
 from monitor.judging import verdict_history  # noqa: E402
 from monitor.paths import SANDBOX_REGISTRY_CSV  # noqa: E402
 from monitor.regressions import find_regressions  # noqa: E402
-from monitor.sandbox import Sandbox  # noqa: E402
+from monitor.sandbox import Sandbox, synthetic_fleet, write_registry  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.store.retention import roll_up  # noqa: E402
 from monitor.store.states import baselines_in_force, latest_portal_crawl_per_portal, mark_baselines  # noqa: E402
@@ -82,14 +82,24 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--crawls", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=4, help="probe rounds before each crawl")
+    parser.add_argument("--size", type=int, default=0,
+                        help="a synthetic fleet of N healthy portals (11 pages each, the sweep's shape) "
+                             "instead of the bundled one (29 portals, some failing on purpose)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     db = tmp / "soak.db"
     start = parse_now(START)
-    sandbox = Sandbox(registry_csv=SANDBOX_REGISTRY_CSV, now=start, phase="audit")
+    registry = SANDBOX_REGISTRY_CSV
+    if args.size:
+        fleet = synthetic_fleet(args.size, 0)
+        registry = tmp / "fleet.csv"
+        write_registry(fleet, registry)
+        sandbox = Sandbox(fleet=fleet, now=start, phase="audit")
+    else:
+        sandbox = Sandbox(registry_csv=SANDBOX_REGISTRY_CSV, now=start, phase="audit")
     sandbox.start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and "proxy" not in k.lower()}
-    env.update({"http_proxy": sandbox.url, "MONITOR_REGISTRY": str(SANDBOX_REGISTRY_CSV), "MONITOR_DB": str(db),
+    env.update({"http_proxy": sandbox.url, "MONITOR_REGISTRY": str(registry), "MONITOR_DB": str(db),
                 "MONITOR_GOVCN_BASE": "http://www.gov.cn", "SCRAPY_SETTINGS_MODULE": "monitor.settings",
                 "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1", "MONITOR_RENDER": "off", "MONITOR_FETCH_RETENTION_DAYS": "0",
                 "MONITOR_LOG_LEVEL": "WARNING"})
@@ -154,6 +164,7 @@ def main(argv: list[str] | None = None) -> dict:
         year[f"retention_{retention}d_gb"] = round(total / 1e9, 1)
     rss = [c["rss_mb"] for c in crawls]
     result = {
+        "fleet": f"synthetic, {args.size} portals" if args.size else "bundled sandbox",
         "crawls": args.crawls, "probe_rounds_between": args.rounds, "elapsed_s": round(elapsed),
         "pages_per_crawl": crawls[-1]["pages"],
         "regressions": len(regressions), "verdict_changes_after_crawl_2": sum(changes),

@@ -5,9 +5,11 @@ are kept only where something changed: for each portal page (portal, kind, URL, 
 kept when its status, error, final URL or body differs from the last row kept for that page; the
 rows in between said nothing new. Every fetch of a crawl and portal with a finding (a failing or
 warning verdict) is kept, so the evidence behind every finding stays. Verdicts are never deleted;
-those of old crawls that passed (``ok``) keep their level and value but drop their evidence, which
-backs no finding (a stable portal's passing evidence, repeated daily, is most of a year's store);
-``unknown`` verdicts keep theirs (``none_failed`` decides whether a later failure regressed). Bodies no fetch
+those of old crawls that passed or are unknown keep their level and value but drop their evidence,
+which backs no finding (a stable portal's passing evidence, repeated daily, is most of a year's
+store); an unknown keeps ``none_failed`` (it decides whether a later failure regressed). The old
+portal records drop the detail of boards, personal data, harmful content and link checks where no
+finding rests on it. Bodies no fetch
 refers to any more are deleted. The probe's visits are rolled up per day already
 (``monitor/store/visits.py``).
 
@@ -32,7 +34,7 @@ def old_portal_crawls(store, before: datetime) -> list[dict]:
 def roll_up(store, retention_days: int, now: datetime) -> dict[str, int]:
     """Roll up the per-crawl rows of portal crawls older than ``retention_days`` (0: keep all).
     Returns counts of what was removed."""
-    counts = {"crawls": 0, "fetches": 0, "columns": 0, "verdict_evidence": 0, "bodies": 0}
+    counts = {"crawls": 0, "fetches": 0, "columns": 0, "verdict_evidence": 0, "portal_details": 0, "bodies": 0}
     if retention_days <= 0:
         return counts
     old = old_portal_crawls(store, now - timedelta(days=retention_days))
@@ -52,6 +54,7 @@ def roll_up(store, retention_days: int, now: datetime) -> dict[str, int]:
         _delete_columns(store, drop_columns)
         counts["columns"] = len(drop_columns)
         counts["verdict_evidence"] = _thin_verdicts(store, set(old_ids))
+        counts["portal_details"] = _thin_portal_crawls(store, set(old_ids), findings)
         cur = store.db.execute("delete from bodies where not exists "
                                "(select 1 from fetches f where f.body_hash = bodies.hash)")
         counts["bodies"] = cur.rowcount
@@ -91,12 +94,32 @@ def _unchanged_columns(store, old: set[str], order: dict[str, int], findings: se
 
 
 def _thin_verdicts(store, old: set[str]) -> int:
-    thin = [(r["crawl_id"], r["portal_id"], r["rule"]) for r in store.query(
-        "select crawl_id, portal_id, rule from verdicts where level = 'ok' and evidence is not null")
-        if r["crawl_id"] in old]
-    store.db.conn.executemany("update verdicts set evidence = null where crawl_id = ? and portal_id = ? "
-                              "and rule = ?", thin)
-    return len(thin)
+    """Old verdicts that are no finding (ok, or unknown) lose their evidence; an unknown keeps the
+    one fact later judgements read from it: nothing failed (``none_failed``)."""
+    rows = [r for r in store.query("select crawl_id, portal_id, rule, level, evidence from verdicts "
+                                   "where level in ('ok', 'unknown') and evidence is not null "
+                                   "and evidence != '{\"none_failed\": true}'")
+            if r["crawl_id"] in old]
+    updates = []
+    for r in rows:
+        keep = None
+        if r["level"] == "unknown" and '"none_failed": true' in r["evidence"]:
+            keep = '{"none_failed": true}'
+        updates.append((keep, r["crawl_id"], r["portal_id"], r["rule"]))
+    store.db.conn.executemany("update verdicts set evidence = ? where crawl_id = ? and portal_id = ? "
+                              "and rule = ?", updates)
+    return len(updates)
+
+
+def _thin_portal_crawls(store, old: set[str], findings: set) -> int:
+    """Old portal records keep their summary; the detail of what was read below the homepage is
+    dropped where no finding rests on it (the verdicts carry what was found)."""
+    rows = [(r["crawl_id"], r["portal_id"]) for r in store.query(
+        "select crawl_id, portal_id from portal_crawls where coalesce(boards, privacy, harmful, link_checks) "
+        "is not null") if r["crawl_id"] in old and (r["crawl_id"], r["portal_id"]) not in findings]
+    store.db.conn.executemany("update portal_crawls set boards = null, privacy = null, harmful = null, "
+                              "link_checks = null where crawl_id = ? and portal_id = ?", rows)
+    return len(rows)
 
 
 def _delete(store, table: str, key: str, ids: list[str]) -> None:
