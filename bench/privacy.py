@@ -19,7 +19,6 @@ import platform
 import random
 import re
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from stdnum import luhn  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
+from _timing import best  # noqa: E402  (bench/, the script's own folder)
 from monitor.extract.privacy import _CANDIDATE_RE, scan_text  # noqa: E402
 
 PROSE = ["关于做好2024年度城乡居民基本医疗保险参保缴费工作的通知", "各县（市、区）人民政府，市直各有关单位：",
@@ -55,15 +55,6 @@ def build(size: int, seed: int = 7) -> tuple[str, int]:
         parts.append(piece)
         length += len(piece)
     return "".join(parts)[:size], planted
-
-
-def best(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:

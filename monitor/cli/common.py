@@ -82,3 +82,14 @@ def emit(rows: list[dict], columns, fmt: str, output: str | None, sheet: str = "
         raise UserError(f"{output}: cannot write: {exc.strerror or exc}") from None
     if output:
         click.echo(f"wrote {len(rows)} rows to {output}", err=True)
+
+
+def name_value_pairs(values, option: str) -> list[tuple[str, str]]:
+    """``NAME=VALUE`` options (``--setting``, ``--arg``) as pairs; a malformed one is one line."""
+    out = []
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key.strip():
+            raise UserError(f"{option} {value!r}: expected NAME=VALUE")
+        out.append((key.strip(), val))
+    return out

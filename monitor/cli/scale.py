@@ -8,7 +8,7 @@ from collections import Counter
 import click
 
 from monitor.cli import UserError
-from monitor.cli.common import FORMATS, emit, monitor_settings
+from monitor.cli.common import FORMATS, emit, monitor_settings, name_value_pairs
 
 SPIDERS = ("portal", "probe", "statecouncil")
 DEFAULT_PROJECT = "portal_monitor"
@@ -25,16 +25,6 @@ def shard_regions(counts: dict[str, int], nodes: int) -> list[list[str]]:
         shards[i].append(region)
         loads[i] += count
     return [sorted(s) for s in shards]
-
-
-def _pairs(values: tuple[str, ...], option: str) -> list[tuple[str, str]]:
-    out = []
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key.strip():
-            raise UserError(f"{option} {value!r}: expected NAME=VALUE")
-        out.append((key.strip(), val))
-    return out
 
 
 def _region_counts(registry_path: str, regions: str) -> dict[str, int]:
@@ -100,8 +90,8 @@ def schedule(nodes, spider, regions, project, settings, args, registry_path, tim
       monitor schedule --scrapyd http://n1:6800/ --scrapyd http://n2:6800/ --spider portal \\
           --setting MONITOR_DB=/srv/monitor/node.db
     """
-    setting_pairs = _pairs(settings, "--setting")
-    arg_pairs = _pairs(args, "--arg")
+    setting_pairs = name_value_pairs(settings, "--setting")
+    arg_pairs = name_value_pairs(args, "--arg")
     reserved = {"project", "spider", "setting", "jobid", "_version", "region", "portal"}
     bad = [k for k, _ in arg_pairs if k in reserved]
     if bad:

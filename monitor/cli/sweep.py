@@ -26,7 +26,7 @@ from pathlib import Path
 import click
 
 from monitor.cli import UserError
-from monitor.cli.common import FORMATS, default_db, emit
+from monitor.cli.common import FORMATS, default_db, emit, name_value_pairs
 
 SPIDERS = ("portal", "probe")
 SWEEP_COLUMNS = ("shard", "args", "portals", "pid", "exit", "seconds", "crawl", "status", "pages", "log")
@@ -76,16 +76,6 @@ def plan_shards(portals: list, processes: int) -> list[Shard]:
     return [s for s in shards if any(p.status != "closed" for p in s.portals)]
 
 
-def _pairs(values, option: str) -> list[tuple[str, str]]:
-    out = []
-    for value in values:
-        key, sep, val = value.partition("=")
-        if not sep or not key.strip():
-            raise UserError(f"{option} {value!r}: expected NAME=VALUE")
-        out.append((key.strip(), val))
-    return out
-
-
 @click.command()
 @click.option("--processes", "-p", type=click.IntRange(1, 64), default=lambda: os.cpu_count() or 1,
               show_default="the number of CPUs", help="Crawl processes to run side by side.")
@@ -132,8 +122,8 @@ def sweep(processes, spider, region, portal, level, parent, registry_file, db_pa
         chosen = reg.select(None if portal else region, portal, level, parent)
     except SelectionError as exc:
         raise UserError(str(exc)) from None
-    setting_pairs = _pairs(settings, "--setting")
-    arg_pairs = _pairs(args, "--arg")
+    setting_pairs = name_value_pairs(settings, "--setting")
+    arg_pairs = name_value_pairs(args, "--arg")
     reserved = {"region", "portal", "level", "parent"}
     if any(k in reserved for k, _ in arg_pairs):
         raise UserError("--arg: region, portal, level and parent come from the sweep's own options")

@@ -64,33 +64,32 @@ def roll_up(store, retention_days: int, now: datetime) -> dict[str, int]:
 def _unchanged_fetches(store, old: set[str], order: dict[str, int], findings: set) -> list[str]:
     rows = store.query("select id, crawl_id, portal_id, kind, url, rendered, status, error, final_url, "
                        "body_hash from fetches")
-    rows.sort(key=lambda r: order.get(r["crawl_id"], -1))
-    last: dict[tuple, tuple] = {}
-    drop = []
-    for r in rows:
-        page = (r["portal_id"], r["kind"], r["url"], r["rendered"])
-        content = (r["status"], r["error"], r["final_url"], r["body_hash"])
-        same = last.get(page) == content
-        last[page] = content
-        if same and r["crawl_id"] in old and (r["crawl_id"], r["portal_id"]) not in findings:
-            drop.append(r["id"])
-    return drop
+    return [r["id"] for r in _repeats(rows, order, old, findings, ("portal_id", "kind", "url", "rendered"),
+                                      ("status", "error", "final_url", "body_hash"))]
 
 
 def _unchanged_columns(store, old: set[str], order: dict[str, int], findings: set) -> list[tuple]:
     rows = store.query("select crawl_id, portal_id, url, name, type, max_age_days, newest, blank, entries, "
                        "fetched from columns")
+    return [(r["crawl_id"], r["portal_id"], r["url"]) for r in _repeats(
+        rows, order, old, findings, ("portal_id", "url"),
+        ("name", "type", "max_age_days", "newest", "blank", "entries", "fetched"))]
+
+
+def _repeats(rows: list[dict], order: dict[str, int], old: set[str], findings: set, key: tuple,
+             content: tuple) -> list[dict]:
+    """Rows of old crawls, without a finding, that repeat the previous row of the same ``key``
+    (in crawl order) in every ``content`` field: they said nothing new."""
     rows.sort(key=lambda r: order.get(r["crawl_id"], -1))
     last: dict[tuple, tuple] = {}
-    drop = []
+    out = []
     for r in rows:
-        column = (r["portal_id"], r["url"])
-        facts = (r["name"], r["type"], r["max_age_days"], r["newest"], r["blank"], r["entries"], r["fetched"])
-        same = last.get(column) == facts
-        last[column] = facts
+        page, facts = tuple(r[k] for k in key), tuple(r[k] for k in content)
+        same = last.get(page) == facts
+        last[page] = facts
         if same and r["crawl_id"] in old and (r["crawl_id"], r["portal_id"]) not in findings:
-            drop.append((r["crawl_id"], r["portal_id"], r["url"]))
-    return drop
+            out.append(r)
+    return out
 
 
 def _thin_verdicts(store, old: set[str]) -> int:
