@@ -91,8 +91,10 @@ class SandboxProcess:
         self.url = line
 
     def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+        if self.proc.returncode is not None:  # already reaped (it ended on its own)
+            self.log.close()
+            return 0
+        self.proc.send_signal(signal.SIGTERM)
         _, rss = wait_child(self.proc, 30)
         self.log.close()
         return rss
@@ -100,7 +102,8 @@ class SandboxProcess:
 
 SANDBOX_CODE = """
 import signal, sys, threading
-from monitor.sandbox import Sandbox, synthetic_fleet, write_registry, parse_now
+from monitor.clock import parse_now
+from monitor.sandbox import Sandbox, synthetic_fleet, write_registry
 size, registry, latency, cache, now = int(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 fleet = synthetic_fleet(size, 0)
 write_registry(fleet, registry)
@@ -142,6 +145,7 @@ def sweep_run(proxy: str, registry: Path, db: Path, processes: int, concurrency:
         p.unlink(missing_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and "proxy" not in k.lower()}
     env.update({"http_proxy": proxy, "MONITOR_NOW": NOW, "MONITOR_RENDER": "off", "MONITOR_ROBOTSTXT_OBEY": "0",
+                "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1",
                 "MONITOR_GOVCN_BASE": "http://www.gov.cn"})
     cmd = [str(BIN / "monitor"), "sweep", "--processes", str(processes), "--registry", str(registry), "--db", str(db),
            "--log-dir", str(log_dir), "--format", "json",
