@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and "proxy" not in k.lower()}
     env.update({"http_proxy": sandbox.url, "MONITOR_REGISTRY": str(registry), "MONITOR_DB": str(db),
                 "MONITOR_GOVCN_BASE": "http://www.gov.cn", "SCRAPY_SETTINGS_MODULE": "monitor.settings",
-                "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1", "MONITOR_RENDER": "off", "MONITOR_FETCH_RETENTION_DAYS": "0",
+                "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1", "MONITOR_AUTOTHROTTLE": "0", "MONITOR_RENDER": "off", "MONITOR_FETCH_RETENTION_DAYS": "0",
                 "MONITOR_LOG_LEVEL": "WARNING"})
     crawls, t0 = [], time.monotonic()
     try:

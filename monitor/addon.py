@@ -23,3 +23,4 @@ class MonitorAddon:
         settings.set("ROBOTSTXT_OBEY", ms.robotstxt_obey, priority="project")
         settings.set("CONCURRENT_REQUESTS", ms.concurrent_requests, priority="project")
         settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", ms.concurrent_per_domain, priority="project")
+        settings.set("AUTOTHROTTLE_ENABLED", ms.autothrottle, priority="project")

@@ -83,6 +83,8 @@ class MonitorSettings:
     concurrent_requests: int = knob(32, "requests in flight at once (Scrapy CONCURRENT_REQUESTS)",
                                     minimum=1)
     concurrent_per_domain: int = knob(2, "requests in flight per portal host", minimum=1)
+    autothrottle: bool = knob(True, "adapt the delay between a host's requests to its answers (Scrapy's "
+                                    "AutoThrottle); the local sandbox needs no such politeness")
     log_level: str = knob("INFO", "Scrapy's log level", choices=("DEBUG", "INFO", "WARNING", "ERROR",
                                                                  "CRITICAL"))
     progress: bool = knob(True, "log crawl progress (portals done, pages, failures, ETA) each "

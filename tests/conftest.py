@@ -30,6 +30,7 @@ def scrapy_env(**extra: str) -> dict[str, str]:
     # every test crawl goes through the sandbox's proxy on 127.0.0.1 (monitor/guard.py refuses
     # internal addresses otherwise; tests/test_guard.py checks that it does)
     env["MONITOR_ALLOW_PRIVATE_ADDRESSES"] = "1"
+    env["MONITOR_AUTOTHROTTLE"] = "0"  # politeness towards real portals; the sandbox is local
     env.update(extra)
     return env
 

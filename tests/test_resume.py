@@ -35,7 +35,8 @@ def test_sigterm_then_resume_finishes_once_without_refetching(sandbox, tmp_path)
     args = ["crawl", "portal", "-a", "region=all", "-s", f"JOBDIR={jobdir}", "-s", "DOWNLOAD_TIMEOUT=3",
             "-s", "CONCURRENT_REQUESTS=3", "-s", "MONITOR_BATCH_SIZE=1", "-s", "MONITOR_RENDER=off"]
     env = scrapy_env(http_proxy=sandbox.url, MONITOR_REGISTRY=str(SANDBOX_REGISTRY_CSV), MONITOR_DB=str(db),
-                     MONITOR_NOW=SANDBOX_NOW, MONITOR_GOVCN_BASE="http://www.gov.cn")
+                     MONITOR_NOW=SANDBOX_NOW, MONITOR_GOVCN_BASE="http://www.gov.cn",
+                     MONITOR_AUTOTHROTTLE="1")  # slow enough to be stopped midway
     first = subprocess.Popen([sys.executable, "-m", "scrapy", *args], cwd=PROJECT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120

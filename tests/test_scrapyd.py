@@ -124,7 +124,7 @@ def nodes(tmp_path_factory, isolated_python, egg, fleet_proxy):
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("MONITOR_", "SCRAPY_")) and k.lower() not in ("https_proxy", "no_proxy", "all_proxy")}
         env.update({"http_proxy": proxy, "MONITOR_DB": str(work / f"{name}.db"),
-                    "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
+                    "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1", "MONITOR_AUTOTHROTTLE": "0"})
         with open(work / "scrapyd.out", "wb") as out:
             proc = subprocess.Popen([str(isolated_python), "-m", "scrapyd"], cwd=work, env=env, stdout=out,
                                     stderr=subprocess.STDOUT, start_new_session=True)

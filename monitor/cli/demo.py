@@ -80,7 +80,9 @@ def demo(db_path, out_dir, now_text, probe_rounds, timeout):
                      "MONITOR_GOVCN_BASE": "http://www.gov.cn", "SCRAPY_SETTINGS_MODULE": "monitor.settings",
                      "MONITOR_LOG_LEVEL": "INFO",
                      # the sandbox's proxy is on 127.0.0.1, an address real crawls refuse
-                     "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1"})
+                     "MONITOR_ALLOW_PRIVATE_ADDRESSES": "1",
+                     # politeness is for real portals' servers; the sandbox is local
+                     "MONITOR_AUTOTHROTTLE": "0"})
     timeout_args = ["-s", f"DOWNLOAD_TIMEOUT={timeout}"]
 
     def phase_round(now, label: str, crawls: int) -> str:
