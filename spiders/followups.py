@@ -56,7 +56,9 @@ class ContentFollowups:
                 yield self._check(portal, link.url, link.text, page.url, "HEAD")
         elif kind == "board":
             if meta.get("board_page", 1) < spider.settings_.interaction_max_pages:
-                for url in next_pages(page, 1):
+                # the page and the one after it (next_pages counts the page itself): each list page
+                # asks for its successor, up to MONITOR_INTERACTION_MAX_PAGES
+                for url in next_pages(page, 2):
                     if url not in progress.seen and self._board_host_allowed(portal, url):
                         yield spider._request(portal, url, "board", meta["depth"], parent=page.url,
                                               text=meta["link_text"],
