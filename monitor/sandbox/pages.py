@@ -39,7 +39,8 @@ def article_url(portal, column, item, relative_to: str = "") -> str:
 
 
 def _href(portal, path: str) -> str:
-    return "./" + path[1:] if portal.template == "trs" else path
+    """TRS homepages link their own pages relatively (``./xwzx/…``); absolute URLs stay as they are."""
+    return "./" + path[1:] if portal.template == "trs" and path.startswith("/") else path
 
 
 # --- homepage -------------------------------------------------------------------------------

@@ -157,7 +157,8 @@ class Site:
             return Reply(found[0], (("Server", "nginx"), ("Content-Type", found[1])), found[2]) if found else not_found()
         extra = self.fleet.extra_hosts.get(host)
         if extra is not None:
-            return html_reply(_extra_page(host, extra)) if path in HOMEPAGES else not_found()
+            live = path in HOMEPAGES or extra.get("any_path")
+            return html_reply(_extra_page(host, extra)) if live else not_found()
         portal = self.portal_for(host)
         if portal is None:
             return squid_error("ERR_DNS_FAIL 0", 503, url)
