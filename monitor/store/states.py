@@ -161,14 +161,16 @@ def latest_findings(store, portal_id: str) -> dict | None:
     """The personal-data and harmful findings (lists of JSON objects) of the portal's newest finished
     ``portal`` crawl that looked for them, with that crawl's id; None when there is none."""
     rows = store.query(
-        "select pc.crawl_id, pc.privacy, pc.harmful, c.now, c.started from portal_crawls pc join crawls c "
-        "on c.id = pc.crawl_id where pc.portal_id = ? and c.spider = 'portal' and c.status = 'finished' "
+        "select pc.crawl_id, c.now, c.started from portal_crawls pc join crawls c on c.id = pc.crawl_id "
+        "where pc.portal_id = ? and c.spider = 'portal' and c.status = 'finished' "
         "and (pc.privacy is not null or pc.harmful is not null)", [portal_id])
     if not rows:
         return None
-    newest = max(rows, key=crawl_now)
-    return {"crawl_id": newest["crawl_id"], "privacy": json.loads(newest["privacy"] or "[]"),
-            "harmful": json.loads(newest["harmful"] or "[]")}
+    crawl_id = max(rows, key=crawl_now)["crawl_id"]
+    found = store.query("select privacy, harmful from portal_crawls where crawl_id = ? and portal_id = ?",
+                        [crawl_id, portal_id])[0]
+    return {"crawl_id": crawl_id, "privacy": json.loads(found["privacy"] or "[]"),
+            "harmful": json.loads(found["harmful"] or "[]")}
 
 
 def fetch_kinds(store, crawl_id: str, portal_id: str) -> dict[str, str]:
