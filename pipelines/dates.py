@@ -13,13 +13,20 @@ from monitor.items import PageItem
 logger = logging.getLogger(__name__)
 
 
+#: pages read below the lists for the findings beyond freshness: not lists. Their navigation and
+#: related links would pick up the page's own date as entries (a sidebar link to 工作动态 "dated" by
+#: each article it sits on), and the re-dating check would see every such link re-dated daily.
+NOT_LISTS = frozenset({"article", "board", "guide", "attachment", "linkcheck"})
+
+
 class DatesPipeline:
     def process_item(self, item):
         if not isinstance(item, PageItem) or item.page is None:
             return item
         page = item.page
         try:
-            if not item.entries_read:  # the spider reads a list's entries itself (it picks new articles)
+            # the spider reads a list's entries itself (it picks new articles)
+            if not item.entries_read and item.kind not in NOT_LISTS:
                 item.entries = extract_entries(page)
             item.published = extract_published(page) if item.kind != "homepage" else None
             item.column = extract_column(page, item.entries) if item.kind == "column" else None

@@ -7,6 +7,10 @@ crawl (``MONITOR_ARTICLES_PER_PORTAL``, ``…_BOARDS_…``, ``…_GUIDES_…``, 
 Everything stays on the portal's registered host, except a board on a shared platform whose host
 ``MONITOR_BOARD_HOSTS`` names, and link checks, which ask an off-host link for its status (HEAD,
 then GET where HEAD is refused) and never read it.
+
+An article is read once, when its entry is new; the articles and attachments where the portal's
+previous crawl found a leak or injected content are read again at every crawl (first, within the
+same budgets) until they are gone or clean, so a finding lasts as long as the page shows it.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from __future__ import annotations
 from monitor.extract.boards import find_boards, next_pages
 from monitor.extract.followups import check_links, guide_links, new_articles
 from monitor.extract.listing import extract_entries
-from monitor.extract.privacy import attachment_links
+from monitor.extract.harmful import HarmfulFinding, failing
+from monitor.extract.privacy import PrivacyFinding, attachment_links, leaks
 from monitor.fetching import response_error
 from monitor.registry import canonical_host, same_host
 from monitor.store import Store, StoreError
-from monitor.store.states import known_entry_urls
+from monitor.store.states import fetch_kinds, known_entry_urls, latest_findings
 
 #: HEAD refused: ask with GET, reading at most this much of the answer
 HEAD_REFUSED = (405, 501)
@@ -33,6 +38,12 @@ class ContentFollowups:
     def below(self, portal, page, item, meta):
         spider, kind = self.spider, meta["kind"]
         progress = spider.progress[portal.id]
+        if kind == "homepage":
+            for url, again in self._rechecks(portal, page.url):
+                if progress.left.get(again, 0) > 0 and url not in progress.seen:
+                    extra = ({"download_maxsize": spider.settings_.privacy_attachment_max_bytes + 1}
+                             if again == "attachment" else None)
+                    yield spider._request(portal, url, again, meta["depth"] + 1, parent=page.url, extra_meta=extra)
         if kind in ("homepage", "column"):
             item.entries = extract_entries(page)
             item.entries_read = True
@@ -56,7 +67,9 @@ class ContentFollowups:
                 yield self._check(portal, link.url, link.text, page.url, "HEAD")
         elif kind == "board":
             if meta.get("board_page", 1) < spider.settings_.interaction_max_pages:
-                for url in next_pages(page, 1):
+                # the page and the one after it (next_pages counts the page itself): each list page
+                # asks for its successor, up to MONITOR_INTERACTION_MAX_PAGES
+                for url in next_pages(page, 2):
                     if url not in progress.seen and self._board_host_allowed(portal, url):
                         yield spider._request(portal, url, "board", meta["depth"], parent=page.url,
                                               text=meta["link_text"],
@@ -93,6 +106,37 @@ class ContentFollowups:
         host = canonical_host(url)
         return any(host == h or host.endswith("." + h) for h in (canonical_host(s) for s in self.spider.board_hosts))
 
+    def _rechecks(self, portal, homepage: str) -> list[tuple[str, str]]:
+        """(URL, kind) of the articles and attachments in which the portal's previous crawl found a
+        leak (``privacy.leaks``) or failing harmful content, to read again."""
+        store = self._open()
+        if store is None:
+            return []
+        found = latest_findings(store, portal.id)
+        if not found:
+            return []
+        settings = self.spider.settings_
+        privacy = [f for f in (PrivacyFinding.from_json(x) for x in found["privacy"]) if f]
+        harmful = [f for f in (HarmfulFinding.from_json(x) for x in found["harmful"]) if f]
+        urls = [f.url for f in leaks(privacy, settings.privacy_mobile_bulk)]
+        urls += [f.url for f in failing(harmful, settings.harmful_min_score)]
+        urls = [u for u in dict.fromkeys(urls) if u and u not in (homepage, portal.url)]
+        if not urls:
+            return []
+        kinds = fetch_kinds(store, found["crawl_id"], portal.id)
+        return [(u, kinds[u]) for u in urls if kinds.get(u) in ("article", "attachment")
+                and same_host(u, portal.url)]
+
+    def _open(self):
+        store = self.spider._store
+        if store is None:
+            try:
+                store = self.spider._store = Store(self.spider.settings_.db,
+                                                   heartbeat_stale=self.spider.settings_.heartbeat_stale)
+            except StoreError:
+                return None
+        return store
+
     def _known(self, portal_id: str) -> set[str]:
         progress = self.spider.progress[portal_id]
         if progress.known_entries is None:
@@ -100,11 +144,5 @@ class ContentFollowups:
         return progress.known_entries
 
     def _lookup(self, portal_id: str) -> set[str]:
-        store = self.spider._store
-        if store is None:
-            try:
-                store = self.spider._store = Store(self.spider.settings_.db,
-                                                   heartbeat_stale=self.spider.settings_.heartbeat_stale)
-            except StoreError:
-                return set()
-        return known_entry_urls(store, portal_id)
+        store = self._open()
+        return known_entry_urls(store, portal_id) if store is not None else set()

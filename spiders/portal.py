@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 import scrapy
 
 from monitor.config import MonitorSettings, SettingsError
+from monitor.extract.boards import find_boards
 from monitor.extract.errorlink import find_error_link, footer_resources
 from monitor.extract.links import column_links
 from monitor.extract.page import Page
@@ -252,8 +253,11 @@ class PortalSpider(RegistrySpider):
 
     def _follow_columns(self, portal: Portal, page: Page, depth: int):
         progress = self.progress[portal.id]
+        # a message board named as one (领导信箱, 咨询投诉, 我要留言) is read as a board by the follow-ups,
+        # not as a column: fetched as a column first, it would never be read for its messages
+        boards = {b.url for b in find_boards(page) if b.kind not in ("hub", "url")}
         for link in column_links(page, portal.url, limit=self.max_columns):
-            if link.url in progress.columns:
+            if link.url in progress.columns or link.url in boards:
                 continue
             fetch = self._can_fetch(portal, link.url)
             progress.columns[link.url] = DiscoveredColumn(link.url, link.text, depth + 1, fetch)

@@ -167,3 +167,28 @@ def test_verdicts_stored_for_every_active_portal(crawled):
     assert portals == {p.id for p in REGISTRY.portals if p.status != "closed"}
     assert {v["rule"] for v in verdicts} >= {"reachable", "homepage_fresh", "columns_fresh", "policy_column",
                                              "error_link", "reposts_24h", "overall"}
+
+
+def test_pages_below_the_lists_are_read(crawled):
+    """Issue 12's follow-ups on the planted portals: boards read as boards with their next pages,
+    guides, attachments of new articles, link checks; list entries only from lists."""
+    store, crawl_id, _ = crawled
+    kinds = {}
+    for r in rows(store, "select portal_id, kind, url from fetches where crawl_id = ?", crawl_id):
+        kinds.setdefault(r["portal_id"], {}).setdefault(r["kind"], []).append(r["url"])
+    for pid, board in (("hebei-xinji", "/hdjl/ldxx/"), ("henan-xinzheng", "/hdjl/ly/"), ("henan-xinmi", "/hdjl/zxts/")):
+        pages = [u for u in kinds[pid].get("board", ()) if board in u]
+        assert len(pages) == 2, (pid, pages)   # 40 messages, 20 a page
+        assert not any(board in u for u in kinds[pid].get("column", ()))   # never followed as a column
+    for pid in ("henan-xinzheng", "henan-xingyang", "henan-xinmi"):
+        assert [u.rsplit("/", 1)[1] for u in kinds[pid]["guide"]] == ["gtgsh.shtml"]
+    assert [u.rsplit(".", 1)[1] for u in kinds["henan-xingyang"]["attachment"]] == ["csv"]
+    assert all(k.get("article") for k in kinds.values() if "column" in k)   # new entries' articles, every portal
+    articles = {u for k in kinds.values() for u in k.get("article", ())}
+    listed_on = {r["column_url"] for r in rows(store, "select distinct column_url from entries")}
+    assert articles and not listed_on & articles
+    checks = {r["portal_id"]: json.loads(r["link_checks"]) for r in rows(
+        store, "select portal_id, link_checks from portal_crawls where crawl_id = ? and outcome = 'fetched'", crawl_id)}
+    assert all(len(c) >= 1 for c in checks.values())
+    dead = {pid: [c["url"] for c in cs if c.get("status") in (404, 410) or c.get("error")] for pid, cs in checks.items()}
+    assert not any(dead.values()), dead   # at the audit every checked link of every homepage answers

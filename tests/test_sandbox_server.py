@@ -99,12 +99,21 @@ def test_utf8_bom_homepage(sandbox):
     assert "石家庄市人民政府" in Page.from_bytes(body).html
 
 
-@pytest.mark.parametrize("url", ["http://www.hnzwfw.gov.cn/", "http://external.example/survey.html",
+@pytest.mark.parametrize("url", ["http://www.nowhere.gov.cn/", "http://unknown.example/survey.html",
                                  "http://www.xtqd.gov.cn/"])
 def test_unknown_hosts_answer_squid_dns_failure(sandbox, url):
     status, headers, body = fetch(sandbox, url)
     assert status == 503 and headers["X-Squid-Error"] == "ERR_DNS_FAIL 0"
     assert headers["Server"].startswith("squid")
+
+
+@pytest.mark.parametrize("url", ["http://www.hnzwfw.gov.cn/", "http://external.example/survey.html",
+                                 "http://beian.miit.gov.cn/", "http://www.people.com.cn/", "http://www.xpj8888.example/x/"])
+def test_sites_outside_the_fleet_that_homepages_link_answer(sandbox, url):
+    """政务服务网, the ICP filing system, central media and a link farm's hosts are live (a dead-link
+    check of a healthy homepage finds nothing dead)."""
+    status, headers, body = fetch(sandbox, url)
+    assert status == 200 and "X-Squid-Error" not in headers and b"<title>" in body
 
 
 def test_refused_and_blocked_and_redirect(sandbox):
@@ -176,7 +185,7 @@ def test_flapping_portal_fails_exactly_its_requests(sandbox):
 
 def test_control_endpoints(sandbox):
     health = control(sandbox, "/health")
-    assert health["ok"] and health["phase"] == "audit" and health["portals"] == 29
+    assert health["ok"] and health["phase"] == "audit" and health["portals"] == 38
     control(sandbox, "/reset")
     fetch(sandbox, "http://www.henan.gov.cn/")
     log = control(sandbox, "/log")
@@ -205,7 +214,8 @@ def _links(body: bytes, base: str, page_url: str | None = None) -> list[str]:
 
 
 @pytest.mark.parametrize("host", ["www.henan.gov.cn", "www.zhengzhou.gov.cn", "www.ly.gov.cn", "www.pds.gov.cn",
-                                  "www.hd.gov.cn", "www.forestry.gov.cn", "www.puyang.gov.cn"])
+                                  "www.hd.gov.cn", "www.forestry.gov.cn", "www.puyang.gov.cn", "www.xinji.gov.cn",
+                                  "www.xinzheng.gov.cn", "www.xinmi.gov.cn", "www.dengfeng.gov.cn", "www.zd.gov.cn"])
 def test_every_same_host_link_on_homepage_and_a_column_resolves(sandbox, host):
     base = f"http://{host}/"
     _, _, home = fetch(sandbox, base)
@@ -213,11 +223,33 @@ def test_every_same_host_link_on_homepage_and_a_column_resolves(sandbox, host):
     assert len(links) >= 5
     for url in links:
         assert fetch(sandbox, url)[0] == 200, url
-    column = next(u for u in links if "/col/" in u or u.endswith(("/", "index.html")) and u != base)
+    column = next(u for u in links if ("/col/" in u or u.endswith(("/", "index.html"))) and u != base
+                  and "/hdjl/" not in u)   # a list column, not a message board
     _, _, listing = fetch(sandbox, column)
     hrefs = [urljoin(column, h) for h in re.findall(r'href="([^"]+)"', listing.decode("gbk" if b"gb2312" in listing else "utf-8"))]
     articles = [u for u in hrefs if re.search(r"/(t\d{8}_\d+\.html|art_\d+_\d+\.html|\d+\.shtml)$", u)]
     assert articles and all(fetch(sandbox, u)[0] == 200 for u in articles[:5])
+
+
+def test_planted_pages_and_files(sandbox):
+    """Boards page TRS-style and by 下一页, messages open, guides and attachments are served with their types."""
+    _, _, board = fetch(sandbox, "http://www.xinji.gov.cn/hdjl/ldxx/index.html")
+    assert b'createPageHTML(2, 0, "index", "html")' in board and board.count(b"<tr>") == 21
+    assert fetch(sandbox, "http://www.xinji.gov.cn/hdjl/ldxx/index_1.html")[0] == 200
+    assert fetch(sandbox, "http://www.xinji.gov.cn/hdjl/ldxx/index_2.html")[0] == 404
+    _, _, board = fetch(sandbox, "http://www.xinzheng.gov.cn/hdjl/ly/index.html")
+    assert b'<a href="list_2.html">\xe4\xb8\x8b\xe4\xb8\x80\xe9\xa1\xb5</a>' in board   # 下一页
+    message = re.search(rb'href="(/hdjl/ly/content_\d+\.html)"', board).group(1).decode()
+    assert fetch(sandbox, f"http://www.xinzheng.gov.cn{message}")[0] == 200
+    _, headers, guide = fetch(sandbox, "http://www.xinzheng.gov.cn/bszn/gtgsh.shtml")
+    assert headers["Content-Type"] == "text/html; charset=utf-8" and "新郑市政务服务中心".encode() in guide
+    _, _, home = fetch(sandbox, "http://www.xingyang.gov.cn/")
+    article = re.search(rb'href="(/tzgg/\d{6}/\d+\.shtml)"[^>]*>2026\xe5\xb9\xb4', home).group(1).decode()
+    _, _, page = fetch(sandbox, f"http://www.xingyang.gov.cn{article}")
+    csv_url = re.search(rb'href="(/uploadfile/\d{6}/\d+_0\.csv)"', page).group(1).decode()
+    status, headers, data = fetch(sandbox, f"http://www.xingyang.gov.cn{csv_url}")
+    assert status == 200 and headers["Content-Type"] == "text/csv; charset=utf-8" and data.startswith(b"\xef\xbb\xbf")
+    assert fetch(sandbox, "http://www.xingyang.gov.cn/uploadfile/202611/1_0.csv")[0] == 404
 
 
 def test_list_page_shapes(sandbox):
@@ -302,7 +334,14 @@ def test_phase_switch_changes_the_decaying_portals():
         assert b"_jiucuo_" not in fetch(sb, "http://www.zhengzhou.gov.cn/")[2]
         assert "国务院文件" not in fetch(sb, "http://www.anyang.gov.cn/")[2].decode()
         assert fetch(sb, "http://www.puyang.gov.cn/")[0] == 503
+        # issue 12's findings planted after the audit (at the event, the day before)
+        assert b"www.xpj8888.example" in fetch(sb, "http://www.sjzlq.gov.cn/")[2]
+        assert fetch(sb, "http://www.dengfeng.gov.cn/ztzl/2024/xczx.shtml")[0] == 404
+        assert "新郑市市场监督管理局" in fetch(sb, "http://www.xingyang.gov.cn/bszn/gtgsh.shtml")[2].decode()
         with pytest.raises((urllib.error.URLError, http.client.RemoteDisconnected, ConnectionError)):
             fetch(sb, "http://www.ly.gov.cn/")
         sb.set_phase("audit", AUDIT)
         assert fetch(sb, "http://www.puyang.gov.cn/")[0] == 200
+        assert b"www.xpj8888.example" not in fetch(sb, "http://www.sjzlq.gov.cn/")[2]
+        assert fetch(sb, "http://www.dengfeng.gov.cn/ztzl/2024/xczx.shtml")[0] == 200
+        assert "荥阳市市场监督管理局" in fetch(sb, "http://www.xingyang.gov.cn/bszn/gtgsh.shtml")[2].decode()

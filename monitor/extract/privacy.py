@@ -179,8 +179,18 @@ def is_bank_card(number: str) -> bool:
             and luhn_ok(number))
 
 
+def id_shaped(number: str, today: date | None = None) -> bool:
+    """18 digits with a known division and a birth date that exists: a resident ID number, or one
+    whose check digit is wrong (a typo, a made-up number), never a bank card."""
+    return (len(number) == 18 and number.isdigit()
+            and _birth_ok(int(number[6:10]), int(number[10:12]), int(number[12:14]), today)
+            and _division_known(number[:6]))
+
+
 def classify(number: str, today: date | None = None) -> str | None:
-    """``id_card``, ``mobile``, ``bank_card`` or None for a bare number (no separators)."""
+    """``id_card``, ``mobile``, ``bank_card`` or None for a bare number (no separators). An
+    ID-shaped 18-digit number failing its check digit is nothing: a tenth of them pass Luhn, and
+    province codes 41-46, 51-55, 35 and 62 start like Visa, Mastercard, JCB and UnionPay BINs."""
     n = len(number)
     if n == 18 and is_id18(number, today):
         return "id_card"
@@ -188,7 +198,7 @@ def classify(number: str, today: date | None = None) -> str | None:
         return "id_card"
     if n == 11 and _MOBILE_RE.fullmatch(number):
         return "mobile"
-    if 16 <= n <= 19 and is_bank_card(number):
+    if 16 <= n <= 19 and is_bank_card(number) and not id_shaped(number, today):
         return "bank_card"
     return None
 

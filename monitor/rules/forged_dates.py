@@ -14,7 +14,8 @@ class ForgedDates(Rule):
     """An entry's printed date moved forward while its title and URL stayed the same, or a whole list
     was dated the crawl day although most of its entries had been listed before: the tricks that
     dodge the two-week update rule after a check. Re-datings seen in the last 90 days are judged.
-    Unknown before the portal has been crawled on two days. Re-dated entries never count as updates
+    Unknown before the portal has been crawled on two days (nothing failed: a baseline at the first
+    crawl is compared with later ones). Re-dated entries never count as updates
     for homepage_fresh and columns_fresh (their newest date is monitor.rules.redating.honest_newest).
     """
 
@@ -42,7 +43,9 @@ class ForgedDates(Rule):
         evidence = {"lists": len(state.sightings), "crawl_days": len(days),
                     "window_days": self.window_days, "crawl_id": state.crawl_id}
         if len(days) < 2:
-            return unknown(self.id, None, reason="single_crawl", **evidence)
+            # nothing to compare yet, and so nothing re-dated: a baseline taken at a portal's first
+            # crawl still counts as "did not fail", so re-dating after it shows as a regression
+            return unknown(self.id, None, reason="single_crawl", none_failed=True, **evidence)
         entries, lists = [], []
         for url, rows in state.sightings.items():
             for r in redated_entries(rows):

@@ -30,7 +30,8 @@ def load_fleet(registry_csv=None, fleet_json=None) -> Fleet:
         p = Portal(**{k: (row.get(k) or "").strip() for k in REGISTRY_FIELDS})
         p.status = p.status or "active"
         for key in ("template", "encoding", "bom", "dates", "place", "error_link", "policy", "fault",
-                    "flap", "decay", "migration", "served", "traps", "expect", "regressions", "notes"):
+                    "flap", "decay", "migration", "served", "traps", "expect", "regressions", "notes",
+                    "plants"):
             if key in b and b[key] is not None:
                 setattr(p, key, b[key])
         p.place = p.place or default_place(p)

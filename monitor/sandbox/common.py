@@ -124,7 +124,7 @@ def footer(portal, entry: str = "") -> str:
         f' | <a href="{partner_url}" target="_blank">{partner}</a>'
         f' | <a href="{EXTERNAL}survey.html" target="_blank">网站满意度调查</a></div>\n'
         f'<p>主办单位：{escape(sponsor)}　承办单位：{escape(portal.place)}大数据管理局</p>\n'
-        f'<p>{"网站标识码：" + code + "　" if code else ""}<a href="https://beian.miit.gov.cn/" target="_blank">{prefix}ICP备{icp}号</a>'
+        f'<p>{"网站标识码：" + code + "　" if code else ""}<a href="http://beian.miit.gov.cn/" target="_blank">{prefix}ICP备{icp}号</a>'
         f'　{prefix}公网安备 {gongan}号</p>\n'
         f'<div class="jc">{entry}</div>\n'
         '</div></div>\n')

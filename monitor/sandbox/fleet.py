@@ -25,7 +25,7 @@ DEFAULT_COLUMNS = (("gzdt", "工作动态", "news"), ("tzgg", "通知公告", "n
                    ("czxx", "财政信息", "finance"), ("xxgkml", "信息公开目录", "xxgk"))
 DEFAULT_SCENARIO = {"decay_gap_days": 21, "stale_min_age_days": 20, "timeout_sleep": 20.0,
                     "slow_delay": 2.0, "too_large_bytes": 62914560, "too_large_rate": 262144,
-                    "list_page_size": 20, "list_max_pages": 5}
+                    "list_page_size": 20, "list_max_pages": 5, "event_days": 20}
 
 
 @dataclass(slots=True)
@@ -74,6 +74,9 @@ class Portal:
     expect: dict = field(default_factory=dict)
     regressions: list = field(default_factory=list)
     notes: str = ""
+    #: planted cases of the findings beyond freshness (articles with personal data, a message board,
+    #: service guides, hidden menus, 专题 links; monitor/sandbox/plants.py)
+    plants: dict = field(default_factory=dict)
 
     @property
     def host(self) -> str:

@@ -14,9 +14,11 @@ from __future__ import annotations
 import math
 from html import escape
 
-from monitor.sandbox import common, elements
+from datetime import datetime
+
+from monitor.sandbox import common, elements, plants
 from monitor.sandbox.rand import h
-from monitor.sandbox.timeline import MAX_ITEMS, column_items, column_slots, context, make_item
+from monitor.sandbox.timeline import MAX_ITEMS, Item, column_items, column_slots, context, make_item
 from monitor.sandbox.words import body_paragraphs
 
 PAGE = 20          # items per list page
@@ -39,7 +41,8 @@ def article_url(portal, column, item, relative_to: str = "") -> str:
 
 
 def _href(portal, path: str) -> str:
-    return "./" + path[1:] if portal.template == "trs" else path
+    """TRS homepages link their own pages relatively (``./xwzx/…``); absolute URLs stay as they are."""
+    return "./" + path[1:] if portal.template == "trs" and path.startswith("/") else path
 
 
 # --- homepage -------------------------------------------------------------------------------
@@ -56,7 +59,8 @@ def homepage(portal, clock) -> str:
         visible = [c for c in visible if c.kind != "gwy"] + [gwy]
     extra_meta = "<meta name='WebId' content='1'>\n" if portal.template == "hanweb" else ""
     out = [common.head(portal, portal.name, charset=charset, extra=extra_meta, css_weight=16000),
-           "<body>\n", common.header(portal), common.nav(portal, visible[:10])]
+           "<body>\n", plants.injected(portal, clock), common.header(portal), common.nav(portal, visible[:10]),
+           plants.after_nav(portal, clock)]
     if portal.template == "nav":
         out.append(_nav_grid(portal, visible))
     else:
@@ -71,6 +75,7 @@ def homepage(portal, clock) -> str:
                 continue
             out.append(_block(portal, c, clock, 6 if c.kind in ("notice", "policy", "news") else 4))
         out.append(_traps(portal))
+        out.append(plants.blocks(portal))
         out.append(_service_links(portal))
         out.append(_link_selects(portal))
         out.append("</div>\n")
@@ -80,13 +85,26 @@ def homepage(portal, clock) -> str:
 
 
 def _items(portal, column, clock, n):
-    return column_items(portal, column, clock.cut(portal, column), n, clock=clock)
+    cut = clock.cut(portal, column)
+    items = column_items(portal, column, cut, n, clock=clock)
+    planted = plants.column_plants(portal, column, clock, cut) if portal.plants else ()
+    if planted:
+        items = sorted(items + planted, key=lambda it: it.ts, reverse=True)[:n]
+    return items
+
+
+def shown_ts(portal, column, item, clock) -> datetime:
+    """The date a list prints for ``item``: its own, or the crawl day's when the column is re-dated
+    (``decay.redate``, from the event on: same title, same URL, a new date every day)."""
+    if column.key not in (clock.event_rule(portal, "redate") or ()):
+        return item.ts
+    return min(clock.now.replace(hour=item.ts.hour, minute=item.ts.minute, second=0), clock.now)
 
 
 def _focus(portal, column, clock, cut, policy) -> str:
     items = _items(portal, column, clock, 8)
-    rows = "".join(common.li(_href(portal, article_url(portal, column, it)), it.title, it.ts, portal.dates)
-                   for it in items)
+    rows = "".join(common.li(_href(portal, article_url(portal, column, it)), it.title,
+                             shown_ts(portal, column, it, clock), portal.dates) for it in items)
     head_item = ""
     if items:
         top = items[0]
@@ -112,8 +130,8 @@ def _policy_block(portal, gwy, clock, policy, first, cut) -> str:
     more = _href(portal, gwy.path)
     if policy["variant"] == "tab":
         news = _items(portal, first, clock, 6)
-        other = "".join(common.li(_href(portal, article_url(portal, first, it)), it.title, it.ts, portal.dates)
-                        for it in news)
+        other = "".join(common.li(_href(portal, article_url(portal, first, it)), it.title,
+                                  shown_ts(portal, first, it, clock), portal.dates) for it in news)
         return ('<div class="tabbox gwyxx">\n<div class="tab-hd"><ul>'
                 f'<li class="on"><a href="{more}">{escape(title)}</a></li>'
                 f'<li><a href="{_href(portal, first.path)}">{escape(portal.place)}要闻</a></li></ul></div>\n'
@@ -127,12 +145,12 @@ def _block(portal, column, clock, n) -> str:
     items = _items(portal, column, clock, n)
     more = _href(portal, column.path)
     if portal.dates == "table":
-        rows = "".join(common.tr(_href(portal, article_url(portal, column, it)), it.title, it.ts, "iso")
-                       for it in items)
+        rows = "".join(common.tr(_href(portal, article_url(portal, column, it)), it.title,
+                                 shown_ts(portal, column, it, clock), "iso") for it in items)
         body = f'<table class="list" width="100%">{rows}</table>'
     else:
-        rows = "".join(common.li(_href(portal, article_url(portal, column, it)), it.title, it.ts, portal.dates,
-                                 short=30) for it in items)
+        rows = "".join(common.li(_href(portal, article_url(portal, column, it)), it.title,
+                                 shown_ts(portal, column, it, clock), portal.dates, short=30) for it in items)
         body = f'<ul class="list">{rows}</ul>'
     return (f'<div class="block"><div class="hd"><h3><a href="{more}">{escape(column.name)}</a></h3>'
             f'<a class="more" href="{more}">更多&gt;&gt;</a></div>\n{body}</div>\n')
@@ -195,6 +213,12 @@ def list_items(portal, column, clock, start: int = 0, end: int = MAX_ITEMS):
         items = column_items(portal, column, cut, MAX_ITEMS, clock=clock)
         return items[start:end], len(items)
     slots = column_slots(portal.id, column.key, column.kind, cut, MAX_ITEMS)
+    planted = plants.column_plants(portal, column, clock, cut) if portal.plants else ()
+    if planted:
+        merged = sorted([(s[2], s) for s in slots] + [(it.ts, it) for it in planted], key=lambda x: x[0],
+                        reverse=True)[:MAX_ITEMS]
+        return ([x if isinstance(x, Item) else make_item(portal, column, x) for _, x in merged[start:end]],
+                len(merged))
     return [make_item(portal, column, s) for s in slots[start:end]], len(slots)
 
 
@@ -218,14 +242,14 @@ def list_page(portal, column, clock, page: int) -> str | None:
     if not total:
         out.append('<div class="empty">暂无信息</div>')
     elif portal.template == "trs":
-        rows = "".join(common.li(article_url(portal, column, it, column.base), it.title, it.ts, _list_style(portal))
-                       for it in chunk)
+        rows = "".join(common.li(article_url(portal, column, it, column.base), it.title,
+                                 shown_ts(portal, column, it, clock), _list_style(portal)) for it in chunk)
         out.append(f'<ul class="list">{rows}</ul>\n<div class="page"><script type="text/javascript">\n'
                    f'createPageHTML({pages}, {page}, "index", "html");\n</script></div>\n')
     elif portal.template == "hanweb":
-        out.append(hanweb_datastore(portal, column, chunk, total))
+        out.append(hanweb_datastore(portal, column, chunk, total, clock))
     else:
-        out.append(_plain_rows(portal, column, chunk))
+        out.append(_plain_rows(portal, column, chunk, clock))
         nxt = f'<a href="list_{page + 2}.html">下一页</a>' if page + 1 < pages else ""
         prev = (f'<a href="{"./" if page == 1 else f"list_{page}.html"}">上一页</a>' if page else "")
         out.append(f'<div class="page">共{total}条 第{page + 1}/{pages}页 {prev} {nxt}</div>\n')
@@ -246,28 +270,31 @@ def _list_entry(portal, clock) -> str:
     return elements.error_entry(e["variant"], e.get("site_code") or portal.site_code, portal.host)
 
 
-def _plain_rows(portal, column, chunk) -> str:
+def _plain_rows(portal, column, chunk, clock) -> str:
     if portal.dates == "table":
-        rows = "".join(common.tr(article_url(portal, column, it), it.title, it.ts, "iso") for it in chunk)
+        rows = "".join(common.tr(article_url(portal, column, it), it.title, shown_ts(portal, column, it, clock), "iso")
+                       for it in chunk)
         return f'<table class="list" width="100%"><tr><th>标题</th><th>发布日期</th></tr>{rows}</table>\n'
-    rows = "".join(common.li(article_url(portal, column, it), it.title, it.ts, _list_style(portal)) for it in chunk)
+    rows = "".join(common.li(article_url(portal, column, it), it.title, shown_ts(portal, column, it, clock),
+                             _list_style(portal)) for it in chunk)
     return f'<ul class="list">{rows}</ul>\n'
 
 
-def hanweb_records(portal, column, items) -> str:
+def hanweb_records(portal, column, items, clock) -> str:
     return "\n".join(
         f'<record><![CDATA[\n<li><a href="{article_url(portal, column, it)}" target="_blank" '
-        f'title="{escape(it.title)}">{escape(it.title)}</a><span class="bt-data-time">{it.ts:%Y-%m-%d}</span></li>\n]]></record>'
+        f'title="{escape(it.title)}">{escape(it.title)}</a><span class="bt-data-time">'
+        f'{shown_ts(portal, column, it, clock):%Y-%m-%d}</span></li>\n]]></record>'
         for it in items)
 
 
-def hanweb_datastore(portal, column, items, total: int) -> str:
+def hanweb_datastore(portal, column, items, total: int, clock) -> str:
     unit = 200000 + h(portal.id, column.key, "unit") % 99999
     proxy = (f"/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid={column.colid}"
              f"&unitid={unit}&webname={escape(portal.name)}&permissiontype=0")
     return (f'<div id="{unit}"><script type="text/xml"><datastore>\n'
             f'<nextgroup><![CDATA[<a href="{proxy}"></a>]]></nextgroup>\n<recordset>\n'
-            f'{hanweb_records(portal, column, items)}\n</recordset>\n</datastore></script>'
+            f'{hanweb_records(portal, column, items, clock)}\n</recordset>\n</datastore></script>'
             f'<script language="javascript" src="/module/web/jpage/jpage.js"></script>\n'
             f'<script>var totalRecord = {total}; var perpage = 20; '
             f'$("#{unit}").jpage({{dataStore: "{unit}", perPage: 20, totalRecord: {total}}});</script></div>\n')
@@ -278,7 +305,7 @@ def hanweb_dataproxy(portal, column, clock, start: int, end: int) -> str:
     chunk, total = list_items(portal, column, clock, start - 1, max(start - 1, end))
     return (f'<?xml version="1.0" encoding="UTF-8"?>\n<datastore>\n<totalrecord>{total}</totalrecord>\n'
             f'<totalpage>{max(1, math.ceil(total / PAGE))}</totalpage>\n<recordset>\n'
-            f'{hanweb_records(portal, column, chunk)}\n</recordset>\n</datastore>\n')
+            f'{hanweb_records(portal, column, chunk, clock)}\n</recordset>\n</datastore>\n')
 
 
 # --- articles -------------------------------------------------------------------------------
@@ -291,8 +318,10 @@ def article(portal, column, item, clock) -> str:
     source = "中国政府网" if item.release is not None else f"{portal.place}" + ("办公室" if column.kind != "news" else "融媒体中心")
     title = item.release.title if item.release is not None else item.title
     n = 6 + h(portal.id, item.docid, "n") % 12
-    paras = "".join(f'<p style="text-indent:2em">{escape(p)}</p>\n'
-                    for p in body_paragraphs(ctx, n, portal.id, item.docid))
+    paras = plants.article_body(portal, item) if portal.plants and plants.is_plant(portal, item.docid) else None
+    if paras is None:
+        paras = "".join(f'<p style="text-indent:2em">{escape(p)}</p>\n'
+                        for p in body_paragraphs(ctx, n, portal.id, item.docid))
     meta = (f'<meta name="ArticleTitle" content="{escape(title)}">\n'
             f'<meta name="PubDate" content="{ts:%Y-%m-%d %H:%M}">\n'
             f'<meta name="ContentSource" content="{escape(source)}">\n')

@@ -9,6 +9,11 @@
 
 ``audit_now`` is the ``now`` of the last audit phase; a sandbox started directly in decay assumes
 ``now - decay_gap_days``.
+
+The planted findings of issue 12 that happen after the audit (a leak published, a homepage hacked,
+pages removed, guides copied, a column re-dated; ``monitor/sandbox/plants.py``) happen at the
+*event*: ``event_days`` after the audit, 09:10 (the day before the demo's first decay crawl, so the
+crawl finds them among the newest entries). Before it a decay view shows none of them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ class Clock:
     now: datetime
     audit_now: datetime
     stale_min_age_days: int = 20
+    event_days: int = 20
 
     @classmethod
     def make(cls, phase: str, now: datetime, audit_now: datetime | None, scenario: dict) -> "Clock":
@@ -37,7 +43,8 @@ class Clock:
             audit_now = now
         elif audit_now is None or audit_now > now:
             audit_now = now - timedelta(days=scenario["decay_gap_days"])
-        return cls(phase, now, local(audit_now), scenario["stale_min_age_days"])
+        return cls(phase, now, local(audit_now), scenario["stale_min_age_days"],
+                   int(scenario.get("event_days", 20)))
 
     @property
     def decay(self) -> bool:
@@ -49,6 +56,20 @@ class Clock:
 
     def decay_rule(self, portal, key: str, default=None):
         return portal.decay.get(key, default) if self.decay else default
+
+    @property
+    def event(self) -> datetime:
+        """When the planted post-audit findings happen: ``event_days`` after the audit, 09:10."""
+        return self.audit_now.replace(hour=9, minute=10, second=0) + timedelta(days=self.event_days)
+
+    @property
+    def after_event(self) -> bool:
+        return self.decay and self.now >= self.event
+
+    def event_rule(self, portal, key: str, default=None):
+        """A ``decay`` key that takes effect at the event (``redate``, ``inject``, ``remove_special``,
+        ``copy_guides``)."""
+        return portal.decay.get(key, default) if self.after_event else default
 
     def cut(self, portal, column=None) -> datetime:
         freeze = self.decay_rule(portal, "freeze")

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from monitor.sandbox import elements, govcn, pages
+from monitor.sandbox import elements, govcn, pages, plants
 from monitor.sandbox.fleet import Fleet
 from monitor.sandbox.timeline import column_items, item_at, parse_doc_id, repost_by_docid
 
@@ -157,7 +157,8 @@ class Site:
             return Reply(found[0], (("Server", "nginx"), ("Content-Type", found[1])), found[2]) if found else not_found()
         extra = self.fleet.extra_hosts.get(host)
         if extra is not None:
-            return html_reply(_extra_page(host, extra)) if path in HOMEPAGES else not_found()
+            live = path in HOMEPAGES or extra.get("any_path")
+            return html_reply(_extra_page(host, extra)) if live else not_found()
         portal = self.portal_for(host)
         if portal is None:
             return squid_error("ERR_DNS_FAIL 0", 503, url)
@@ -193,6 +194,13 @@ class Site:
                          b"/* sandbox stub */\n")
         if path == "/module/web/jpage/dataproxy.jsp" and portal.template == "hanweb":
             return self._dataproxy(portal, query, form, clock)
+        if portal.plants:
+            found = plants.serve(portal, path, clock, lambda column: clock.cut(portal, column))
+            if found is not None:
+                ctype, body = found
+                if isinstance(body, str):
+                    return html_reply(body, portal)
+                return Reply(200, (("Server", "nginx"), ("Content-Type", ctype)), body)
         text = self._column_or_article(portal, path, clock)
         return html_reply(text, portal) if text is not None else not_found()
 
@@ -237,6 +245,8 @@ class Site:
         cut = clock.cut(portal, column)
         if column.kind == "gwy":
             item = repost_by_docid(portal, column, docid, cut, clock)
+        elif portal.plants and plants.is_plant(portal, docid):
+            item = plants.planted_article(portal, column, docid, clock, cut)
         else:
             day, index, i = parse_doc_id(portal, docid)
             item = item_at(portal, column, day, i, cut) if index == column.index and day > 0 else None

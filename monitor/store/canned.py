@@ -8,9 +8,10 @@ stored homepage carries its fetch id as ``evidence_page``, which the Datasette p
 link to the evidence view.
 
 The regressions query is ``monitor regressions`` in SQL (``monitor.regressions``): the rule passed
-at the portal's baseline crawl (its first crawl when it has none) and its newest N known verdicts
-fail, N per rule from ``MONITOR_REGRESSION_CONSECUTIVE_*``; unknown verdicts are skipped; closed
-portals and the ``overall`` rule are left out; recovered failures are not listed.
+at the portal's baseline crawl (its first crawl when it has none), or was unknown there with nothing
+failed (``none_failed``: a few probe visits, all fine; one crawl day for forged_dates), and its newest
+N known verdicts fail, N per rule from ``MONITOR_REGRESSION_CONSECUTIVE_*``; unknown verdicts are
+skipped; closed portals and the ``overall`` rule are left out; recovered failures are not listed.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ from known cur
 join need on need.rule = cur.rule
 join ref on ref.portal_id = cur.portal_id
 join verdicts bv on bv.crawl_id = ref.crawl_id and bv.portal_id = cur.portal_id and bv.rule = cur.rule
-  and bv.passed = 1
+  and (bv.passed = 1 or (bv.passed is null and json_extract(bv.evidence, '$.none_failed')))
 where cur.k = 1 and cur.passed = 0
   and (select count(*) from known r where r.portal_id = cur.portal_id and r.rule = cur.rule
        and r.k <= need.n and r.passed = 0) >= need.n

@@ -160,6 +160,33 @@ def save_audits(store, rows: list[dict]) -> None:
         store.db["audits"].upsert_all([{**r, "imported_at": now} for r in rows], pk=("portal_id", "audited_on"))
 
 
+def latest_findings(store, portal_id: str) -> dict | None:
+    """The personal-data and harmful findings (lists of JSON objects) of the portal's newest finished
+    ``portal`` crawl that looked for them, with that crawl's id; None when there is none."""
+    rows = store.query(
+        "select pc.crawl_id, c.now, c.started from portal_crawls pc join crawls c on c.id = pc.crawl_id "
+        "where pc.portal_id = ? and c.spider = 'portal' and c.status = 'finished' "
+        "and (pc.privacy is not null or pc.harmful is not null)", [portal_id])
+    if not rows:
+        return None
+    crawl_id = max(rows, key=crawl_now)["crawl_id"]
+    found = store.query("select privacy, harmful from portal_crawls where crawl_id = ? and portal_id = ?",
+                        [crawl_id, portal_id])[0]
+    return {"crawl_id": crawl_id, "privacy": json.loads(found["privacy"] or "[]"),
+            "harmful": json.loads(found["harmful"] or "[]")}
+
+
+def fetch_kinds(store, crawl_id: str, portal_id: str) -> dict[str, str]:
+    """URL (as asked and as answered) -> kind of the portal's fetches in a crawl."""
+    out: dict[str, str] = {}
+    for r in store.query("select url, final_url, kind from fetches where crawl_id = ? and portal_id = ?",
+                         [crawl_id, portal_id]):
+        out.setdefault(r["url"], r["kind"])
+        if r["final_url"]:
+            out.setdefault(r["final_url"], r["kind"])
+    return out
+
+
 def known_entry_urls(store, portal_id: str) -> set[str]:
     """URLs of every list entry the store has seen for a portal (to fetch only new articles)."""
     return {r["url"] for r in store.query("select url from entries where portal_id = ? and url is not null",
