@@ -9,8 +9,9 @@ or the verdicts is the monitor's own.
 
 What it measures, each printed and gathered in the JSON object on the last line:
 - regressions against the first crawl's baseline and verdict changes from crawl to crawl (the
-  levels of every rule and portal; crawl 1 is excluded, its availability verdicts rest on fewer
-  visits): both must be zero on a fleet that does not change;
+  levels of every rule and portal, from crawl 2 on; the first probe round is long enough to fill the
+  availability rule's sample, ``--no-warmup`` shows the unknown -> ok changes as it fills): both
+  must be zero on a fleet that does not change, and the changes are listed by rule when not;
 - store growth per page and crawl on the unchanged fleet (crawls 2..N, file size after a WAL
   checkpoint) and its breakdown per table (SQLite's dbstat);
 - each crawl process's peak RSS (``os.wait4``), and its trend from the first crawl to the last;
@@ -84,7 +85,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=4, help="probe rounds before each crawl")
     parser.add_argument("--size", type=int, default=0,
                         help="a synthetic fleet of N healthy portals (11 pages each, the sweep's shape) "
-                             "instead of the bundled one (29 portals, some failing on purpose)")
+                             "instead of the bundled one (38 portals, some failing on purpose)")
+    parser.add_argument("--no-warmup", dest="warmup", action="store_false",
+                        help="no warm-up probe rounds before the first crawl")
+    parser.add_argument("--keep", action="store_true", help="keep the stores (the path is printed)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     db = tmp / "soak.db"
@@ -105,9 +109,14 @@ def main(argv: list[str] | None = None) -> dict:
                 "MONITOR_LOG_LEVEL": "WARNING"})
     crawls, t0 = [], time.monotonic()
     try:
+        # warm-up: the availability rule's sample (MONITOR_REACHABLE_MIN_VISITS) is full before the
+        # first crawl, as on a fleet probed for a while; otherwise `reachable` goes unknown -> ok
+        # part-way through the soak as visits accumulate, which is the rule working, not drift
+        warmup = max(MonitorSettings().reachable_min_visits - args.rounds, 0) if args.warmup else 0
         for day in range(args.crawls):
             now = start + timedelta(hours=2 * day)
-            rc, _, err = run(["crawl", "probe", "-a", "region=all", "-a", f"rounds={args.rounds}",
+            rounds = args.rounds + (warmup if day == 0 else 0)
+            rc, _, err = run(["crawl", "probe", "-a", "region=all", "-a", f"rounds={rounds}",
                               "-s", "DOWNLOAD_TIMEOUT=3"], {**env, "MONITOR_NOW": (now - timedelta(hours=1)).isoformat()})
             assert rc == 0, err
             before = db_bytes(db) if db.exists() else 0
@@ -138,6 +147,12 @@ def main(argv: list[str] | None = None) -> dict:
         ordered = [c["id"] for c in store.crawls(spider="portal")]
     changes = [sum(1 for key, level in by_crawl[b].items() if by_crawl[a].get(key) != level)
                for a, b in zip(ordered[1:], ordered[2:])]
+    changed_rules: dict[str, int] = {}
+    for a, b in zip(ordered[1:], ordered[2:]):
+        for (portal, rule), level in by_crawl[b].items():
+            if by_crawl[a].get((portal, rule)) != level:
+                name = f"{rule}: {by_crawl[a].get((portal, rule))}->{level}"
+                changed_rules[name] = changed_rules.get(name, 0) + 1
     repeat = crawls[1:]
     pages = sum(c["pages"] for c in repeat)
     per_page = sum(c["growth"] for c in repeat) / max(pages, 1)
@@ -165,9 +180,10 @@ def main(argv: list[str] | None = None) -> dict:
     rss = [c["rss_mb"] for c in crawls]
     result = {
         "fleet": f"synthetic, {args.size} portals" if args.size else "bundled sandbox",
-        "crawls": args.crawls, "probe_rounds_between": args.rounds, "elapsed_s": round(elapsed),
+        "crawls": args.crawls, "probe_rounds_between": args.rounds, "warmup_rounds": warmup, "elapsed_s": round(elapsed),
         "pages_per_crawl": crawls[-1]["pages"],
         "regressions": len(regressions), "verdict_changes_after_crawl_2": sum(changes),
+        "verdict_changes_by_rule": changed_rules,
         "growth_bytes_per_page_per_crawl": round(per_page), "growth_le_1KB": per_page <= 1024,
         "growth_bytes_per_page_by_table": per_table,
         "rolled_up_bytes_per_page_per_crawl": round(rolled_per_page), "rollup_counts": counts,
@@ -176,7 +192,10 @@ def main(argv: list[str] | None = None) -> dict:
         "defaults": {"fetch_retention_days": MonitorSettings().fetch_retention_days},
     }
     print(json.dumps(result, ensure_ascii=False))
-    shutil.rmtree(tmp, ignore_errors=True)
+    if args.keep:
+        print(f"stores kept in {tmp}", file=sys.stderr)
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     return result
 
 

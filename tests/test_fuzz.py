@@ -19,7 +19,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
-import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from monitor.clock import SHANGHAI

@@ -1,7 +1,5 @@
 """The snapshot store: migrations on an old database, aborted crawls, body dedup, bad paths."""
 
-import os
-import sqlite3
 import subprocess
 import sys
 

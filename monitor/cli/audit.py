@@ -188,6 +188,7 @@ def evidence(portal_id, crawl, url, output, db_path):
     store.close()
     meta = {k: fetch[k] for k in ("url", "final_url", "kind", "status", "error", "fetched_at", "latency_ms",
                                   "size", "charset", "body_hash", "rendered")}
+    meta["final_url"] = meta["final_url"] or meta["url"]  # stored empty when there was no redirect
     meta["crawl_id"] = crawl
     if output:
         if body is None:

@@ -58,7 +58,7 @@ MAX_CSS = 16000
 
 def _css(portal, weight: int) -> str:
     color = pick(_COLORS, portal.id, "color")
-    rules = [f"body{{margin:0;font:14px/1.6 \"Microsoft YaHei\",\"微软雅黑\",SimSun;color:#333;background:#f4f6f9}}",
+    rules = ["body{margin:0;font:14px/1.6 \"Microsoft YaHei\",\"微软雅黑\",SimSun;color:#333;background:#f4f6f9}",
              f"a{{color:#333;text-decoration:none}}a:hover{{color:{color}}}",
              f".header{{height:120px;background:{color}}}.nav{{background:{color};height:48px}}",
              ".nav li{float:left;padding:0 22px;line-height:48px}.nav a{color:#fff;font-size:17px}",

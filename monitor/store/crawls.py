@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 from monitor.clock import iso
 from monitor.ids import new_id, stable_id, utcnow
 
+# JSON in the store without the spaces after separators: a crawl's evidence is written for every
+# portal and rule daily, and the spaces were a tenth of it (bench/soak.py)
+COMPACT = (",", ":")
+
 if TYPE_CHECKING:
     from monitor.crawlrecord import PortalCrawl
     from monitor.items import PageItem, VisitItem
@@ -26,7 +30,8 @@ def save_page(store: "Store", item: "PageItem", seen_at: str | None = None) -> s
     published = item.published
     store.add("fetches", {
         "id": fetch_id, "crawl_id": item.crawl_id, "portal_id": item.portal_id, "url": item.url,
-        "final_url": item.final_url, "kind": item.kind, "depth": item.depth,
+        # no redirect, no second copy of the URL (a NULL final URL is the URL itself)
+        "final_url": item.final_url if item.final_url != item.url else None, "kind": item.kind, "depth": item.depth,
         "parent_url": item.parent_url, "link_text": item.link_text, "status": item.status,
         "error": item.error, "latency_ms": item.latency_ms, "size": item.size,
         "charset": item.charset, "fetched_at": item.fetched_at, "body_hash": body_hash,
@@ -94,7 +99,7 @@ def save_visit(store: "Store", item: "VisitItem") -> None:
 
 
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, separators=COMPACT)
 
 
 def _board_json(board) -> dict:
@@ -113,4 +118,4 @@ def _link_checks_json(checks) -> dict:
 
 
 def _json(element) -> str | None:
-    return json.dumps(element.to_json(), ensure_ascii=False) if element is not None else None
+    return json.dumps(element.to_json(), ensure_ascii=False, separators=COMPACT) if element is not None else None

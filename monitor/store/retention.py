@@ -19,8 +19,10 @@ the same content by construction.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
+from monitor.store.crawls import COMPACT
 from monitor.store.states import crawl_now
 
 
@@ -97,17 +99,29 @@ def _thin_verdicts(store, old: set[str]) -> int:
     one fact later judgements read from it: nothing failed (``none_failed``)."""
     rows = [r for r in store.query("select crawl_id, portal_id, rule, level, evidence from verdicts "
                                    "where level in ('ok', 'unknown') and evidence is not null "
-                                   "and evidence != '{\"none_failed\": true}'")
+                                   "and evidence not in (?, ?)", [NONE_FAILED, '{"none_failed": true}'])
             if r["crawl_id"] in old]
     updates = []
     for r in rows:
         keep = None
-        if r["level"] == "unknown" and '"none_failed": true' in r["evidence"]:
-            keep = '{"none_failed": true}'
-        updates.append((keep, r["crawl_id"], r["portal_id"], r["rule"]))
+        if r["level"] == "unknown" and _none_failed(r["evidence"]):
+            keep = NONE_FAILED
+        if r["evidence"] != keep:
+            updates.append((keep, r["crawl_id"], r["portal_id"], r["rule"]))
     store.db.conn.executemany("update verdicts set evidence = ? where crawl_id = ? and portal_id = ? "
                               "and rule = ?", updates)
     return len(updates)
+
+
+NONE_FAILED = json.dumps({"none_failed": True}, separators=COMPACT)
+
+
+def _none_failed(evidence: str) -> bool:
+    try:
+        decoded = json.loads(evidence)
+    except ValueError:
+        return False
+    return isinstance(decoded, dict) and decoded.get("none_failed") is True
 
 
 def _thin_portal_crawls(store, old: set[str], findings: set) -> int:

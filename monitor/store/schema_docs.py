@@ -44,7 +44,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "crawl_id": "抓取批次 / crawl",
         "portal_id": "网站 / portal",
         "url": "请求的网址 / URL asked for",
-        "final_url": "最终网址（跳转后） / URL after redirects",
+        "final_url": "最终网址（跳转后；未跳转为空） / URL after redirects (empty: no redirect)",
         "kind": "类型：homepage 首页、column 栏目、asset 脚本或框架、migrated 迁移 / kind of page",
         "depth": "距首页的层级 / link depth from the homepage",
         "parent_url": "来源页面 / page the link was found on",

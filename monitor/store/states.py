@@ -10,6 +10,7 @@ from datetime import datetime
 
 from monitor.clock import iso, parse_now
 from monitor.ids import new_id, utcnow
+from monitor.store.crawls import COMPACT
 
 
 def crawl_now(crawl: dict) -> datetime:
@@ -67,7 +68,7 @@ def save_verdicts(store, crawl_id: str, at: datetime, verdicts: dict[str, list])
             rows.append({"crawl_id": crawl_id, "portal_id": portal_id, "rule": v.rule,
                          "passed": None if v.passed is None else int(v.passed), "level": v.level,
                          "value": json.dumps(v.value, ensure_ascii=False, default=str),
-                         "evidence": json.dumps(evidence, ensure_ascii=False, default=str),
+                         "evidence": json.dumps(evidence, ensure_ascii=False, default=str, separators=COMPACT),
                          "at": iso(at)})
     with store.transaction():
         store.db.execute("delete from verdicts where crawl_id = ?", [crawl_id])
