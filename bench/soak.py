@@ -1,10 +1,12 @@
 """Soak: the sandbox's stable fleet crawled ten times, with probe rounds in between.
 
 The fleet does not change between crawls (the sandbox's clock stays put, its pages are the same
-bytes), and the crawls are two hours apart on the monitor's clock: every difference in the store
-or the verdicts is the monitor's own.
+bytes); on the monitor's clock the first crawl is on the audit day and the others two hours apart
+from the next day on (``crawl_time``): every difference in the store or the verdicts is the
+monitor's own.
 
-    .venv/bin/python bench/soak.py                    # 10 daily crawls, about 4 minutes
+    .venv/bin/python bench/soak.py                    # the bundled fleet, 10 crawls, about 4 minutes
+    .venv/bin/python bench/soak.py --size 30          # 30 healthy synthetic portals, 11 pages each
     .venv/bin/python bench/soak.py --crawls 4 --rounds 2   # a quick look
 
 What it measures, each printed and gathered in the JSON object on the last line:
@@ -16,7 +18,8 @@ What it measures, each printed and gathered in the JSON object on the last line:
   checkpoint) and its breakdown per table (SQLite's dbstat);
 - each crawl process's peak RSS (``os.wait4``), and its trend from the first crawl to the last;
 - the retention roll-up (``monitor/store/retention.py``) applied as if the older crawls were past
-  ``MONITOR_FETCH_RETENTION_DAYS``: the size of a rolled-up crawl per page, and the projection of a
+  ``MONITOR_FETCH_RETENTION_DAYS``: the size of a rolled-up crawl per page (the store after crawl N
+  against the store after crawl 2, both rolled up and vacuumed), and the projection of a
   year of daily crawls of 15,000 portals (11 pages each, the sweep benchmark's shape) for the
   default retention of 90 days and for shorter ones (goal: <= 10 GB).
 """
@@ -62,6 +65,13 @@ def run(args: list[str], env: dict) -> tuple[int, float, str]:
     return proc.returncode, usage.ru_maxrss / 1024, err[-1500:]
 
 
+def crawl_time(start, day: int):
+    """The monitor's clock at crawl ``day`` (0-based): the first crawl on the audit day, the others
+    two hours apart from the next day on, so that from crawl 2 on every rule that needs crawls on two
+    days (``forged_dates``) judges, and the fleet ages by under two days over ten crawls."""
+    return start if day == 0 else start + timedelta(days=1, hours=2 * (day - 1))
+
+
 def db_bytes(db: Path) -> int:
     conn = sqlite3.connect(db)
     conn.execute("pragma wal_checkpoint(TRUNCATE)")
@@ -90,6 +100,8 @@ def main(argv: list[str] | None = None) -> dict:
                         help="no warm-up probe rounds before the first crawl")
     parser.add_argument("--keep", action="store_true", help="keep the stores (the path is printed)")
     args = parser.parse_args(argv)
+    if args.crawls < 3:
+        parser.error("--crawls: at least 3 (the roll-up is measured between crawl 2 and the last)")
     tmp = Path(tempfile.mkdtemp(prefix="soak-"))
     db = tmp / "soak.db"
     start = parse_now(START)
@@ -114,7 +126,7 @@ def main(argv: list[str] | None = None) -> dict:
         # part-way through the soak as visits accumulate, which is the rule working, not drift
         warmup = max(MonitorSettings().reachable_min_visits - args.rounds, 0) if args.warmup else 0
         for day in range(args.crawls):
-            now = start + timedelta(hours=2 * day)
+            now = crawl_time(start, day)
             rounds = args.rounds + (warmup if day == 0 else 0)
             rc, _, err = run(["crawl", "probe", "-a", "region=all", "-a", f"rounds={rounds}",
                               "-s", "DOWNLOAD_TIMEOUT=3"], {**env, "MONITOR_NOW": (now - timedelta(hours=1)).isoformat()})
@@ -129,6 +141,8 @@ def main(argv: list[str] | None = None) -> dict:
                     mark_baselines(store, crawl["id"], list(latest_portal_crawl_per_portal(store, crawl["id"])),
                                    "soak")
             after = db_bytes(db)
+            if day == 1:  # the store as it stood after crawl 2: the base of the roll-up measurement
+                shutil.copy(db, tmp / "after_crawl_2.db")
             crawls.append({"day": day, "pages": crawl["pages"], "rss_mb": round(rss, 1), "growth": after - before,
                            "tables": table_bytes(db)})
             print(f"crawl {day + 1}: {crawl['pages']} pages, peak RSS {rss:.0f} MB, store +{after - before} B",
@@ -139,7 +153,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     with Store(db) as store:
         history = verdict_history(store)
-        now = start + timedelta(hours=2 * args.crawls)
+        now = crawl_time(start, args.crawls)
         regressions = find_regressions(history, baselines_in_force(store), now)
         by_crawl: dict[str, dict] = {}
         for record in history:
@@ -161,18 +175,19 @@ def main(argv: list[str] | None = None) -> dict:
                  for name in sorted(set(first) | set(last))}
     per_table = {k: v for k, v in per_table.items() if v}
 
-    # retention: roll everything but the newest crawl up, as a year's old crawls would be
-    rolled_db = tmp / "rolled.db"
-    shutil.copy(db, rolled_db)
-    with Store(rolled_db) as store:
-        counts = roll_up(store, 1, start + timedelta(days=1, hours=2 * args.crawls - 1))
-        store.db.execute("vacuum")
-    with Store(db) as store:
-        store.db.execute("vacuum")
-    full_size, rolled_size = db_bytes(db), db_bytes(rolled_db)
-    old_pages = sum(c["pages"] for c in crawls[:-1])
-    saved_per_page = (full_size - rolled_size) / max(old_pages, 1)
-    rolled_per_page = max(per_page - saved_per_page, 0)
+    # retention: roll every crawl but the newest up, as a year's old crawls would be, in the store
+    # after crawl 2 and in the store after crawl N. Both keep crawl 1's rows (every page's first row
+    # is a change) and one unrolled newest crawl, so their difference is crawls 2..N-1 rolled up.
+    rolled, counts = {}, {}
+    for name, source in (("base", tmp / "after_crawl_2.db"), ("end", db)):
+        target = tmp / f"rolled_{name}.db"
+        shutil.copy(source, target)
+        with Store(target) as store:
+            counts = roll_up(store, 1, crawl_time(start, args.crawls - 1) + timedelta(days=1, hours=-1))
+            store.db.execute("vacuum")
+        rolled[name] = db_bytes(target)
+    rolled_pages = sum(c["pages"] for c in crawls[1:-1])
+    rolled_per_page = max(rolled["end"] - rolled["base"], 0) / max(rolled_pages, 1)
     year = {}
     for retention in (90, 30, 14, 7):
         total = PORTALS_NATIONAL * PAGES_PER_PORTAL * (retention * per_page + (DAYS - retention) * rolled_per_page)

@@ -120,7 +120,8 @@ class MonitorSettings:
                                       minimum=1)
     reachable_fail_share: float = knob(0.05, "share of failed visits that fails the portal "
                                              "(official veto: >= 5%)", minimum=0, maximum=1)
-    reachable_warn_share: float = knob(0.03, "share of failed visits that warns (vendors: 3%)",
+    reachable_warn_share: float = knob(0.03, "share of failed visits that warns (vendors: 3%; with at least "
+                                             "MONITOR_REACHABLE_MIN_FAILURES failed visits)",
                                        minimum=0, maximum=1)
     reachable_min_visits: int = knob(20, "fewest valid visits in the window before a portal can be "
                                          "judged ok (the official daily count, 20)", minimum=1)

@@ -97,6 +97,9 @@ def test_registry_is_declarative():
     (100, 3, True, "warn"),       # 3%: vendors warn
     (100, 2, True, "ok"),         # 2%
     (50, 1, True, "ok"),          # one probe in fifty is never flagged
+    (30, 1, True, "ok"),          # 3.3%, but one failed visit: not even a warning
+    (60, 2, True, "warn"),        # 3.3% on two failed visits warns
+    (140, 1, True, "ok"),         # a full sample, 0.7%
     (100, 5, None, "unknown"),    # 5% of 100: the interval (1.6%-11%) straddles the line
     (20, 1, None, "unknown"),     # 5% on a single failed visit: never a veto
     (40, 2, None, "unknown"),

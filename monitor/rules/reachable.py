@@ -11,9 +11,9 @@ scipy or statsmodels for one formula):
   window is not the whole story);
 - with a full official sample (MONITOR_REACHABLE_OFFICIAL_VISITS, a week at 20 a day) the observed
   share decides, as the official rule does: fail at 5 % (with at least MIN_FAILURES failures), warn
-  at 3 %;
+  at 3 % (with as many failures);
 - ok when at least MONITOR_REACHABLE_MIN_VISITS (the official daily count) valid visits were made
-  and the share is under 5 % (warn from 3 %);
+  and the share is under 5 % (warn from 3 % when at least MIN_FAILURES visits failed);
 - otherwise unknown, with the interval in the evidence.
 
 Visits are the probe's and each portal crawl's homepage fetch. Visits of invalid rounds (most portals
@@ -50,7 +50,7 @@ class Reachable(Rule):
     """The homepage failed to load (15 s) in 5% or more of the visits: failing early when even the
     lower confidence bound of the failure share is over 5% (and failures fell on two different
     hours), by the observed share once a full week's official sample exists; ok from 20 valid
-    visits under 5% (warns from 3%); unknown in between. Probe visits and crawl homepage fetches
+    visits under 5% (warns from 3% on two or more failed visits); unknown in between. Probe visits and crawl homepage fetches
     count; invalid rounds and anti-bot challenges do not.
     """
 
@@ -121,11 +121,13 @@ class Reachable(Rule):
         if n >= self.official_visits:
             if share + _EPS >= self.fail_share and enough_failures:
                 return fail(self.id, value, threshold=self.fail_share, decided_by="official_sample", **evidence)
-            if share + _EPS >= self.warn_share:
+            if share + _EPS >= self.warn_share and enough_failures:
                 return warn(self.id, value, threshold=self.fail_share, decided_by="official_sample", **evidence)
             return ok(self.id, value, threshold=self.fail_share, decided_by="official_sample", **evidence)
         if n >= self.min_visits and share + _EPS < self.fail_share:
-            level = warn if share + _EPS >= self.warn_share else ok
+            # a warning, like a failure, needs more than one failed visit: one refused probe in 21
+            # visits is 4.8 %, and a single failure never flags a portal
+            level = warn if share + _EPS >= self.warn_share and enough_failures else ok
             return level(self.id, value, threshold=self.fail_share, **evidence)
         reason = "too_few_visits" if n < self.min_visits else "share_uncertain"
         # nothing failed: the portal was up at every visit made (a baseline it can regress from)
