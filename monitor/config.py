@@ -233,11 +233,13 @@ class MonitorSettings:
                                                 "day that makes the re-dating forged",
                                            minimum=0, maximum=1)
     # -- copied_guides: 办事指南涉嫌抄袭 --------------------------------------------------------------
-    guides_min_similarity: float = knob(0.8, "Jaccard similarity of two service guides' character "
-                                             "shingles that makes them near-duplicates",
+    guides_min_similarity: float = knob(0.7, "Jaccard similarity of two service guides' character "
+                                             "shingles that makes them near-duplicates (light edits and "
+                                             "another page template bring a copy down to about 0.7)",
                                         minimum=0, maximum=1)
-    guides_min_foreign: int = knob(2, "mentions of the other guide's own places or offices that make "
-                                      "a near-duplicate a copy", minimum=1)
+    guides_min_foreign: int = knob(2, "weight of the other guide's own places (1 each) and offices (2 "
+                                      "each) left in a near-duplicate where that guide prints them, "
+                                      "that makes it a copy", minimum=1)
     # -- dead_links: 链接可用性 ----------------------------------------------------------------------
     dead_links_warn: int = knob(1, "dead homepage/first-level links that warn", minimum=1)
     dead_links_fail: int = knob(5, "dead homepage/first-level links that fail", minimum=1)

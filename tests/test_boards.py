@@ -128,3 +128,28 @@ def test_a_dated_news_list_is_not_a_board():
     board = Page(f"<html><title>县长信箱</title><body><ul>{news}</ul></body></html>", url="https://x.gov.cn/x/",
                  now=NOW)
     assert len(read_board(board).messages) == 5  # a board whose list shows no status: read, status unknown
+
+
+def _inline(html: str, url: str = "https://www.example.gov.cn/hdjl/xzxx/index.html") -> Page:
+    return Page.from_bytes(html.encode("utf-8"), url=url, now=NOW)
+
+
+def test_card_layout_headerless_datastore_declined_and_numbered_pager():
+    cards = "".join(
+        f'<div class="item"><div class="tit"><a href="d{i}.html">关于第{i}号路灯不亮的问题</a><em>{status}</em></div>'
+        f'<div class="info"><span>留言人：张*</span><span>留言时间：2024-0{i}-05</span>'
+        f'<span>答复时间：{replied}</span></div></div>'
+        for i, status, replied in ((3, "已答复", "2024-03-20"), (4, "待答复", "—"), (5, "不予受理", "2024-05-09")))
+    pager = '<div class="page"><a href="index_1.html">2</a> <a href="index_2.html">3</a> <a href="index_5.html">尾页</a></div>'
+    board = read_board(_inline(f"<html><head><title>县长信箱</title></head><body><div class='list'>{cards}</div>{pager}</body></html>"))
+    assert board.layout == "cards"
+    assert [(m.asked.isoformat()[:10], m.answered) for m in board.messages] == [
+        ("2024-03-05", True), ("2024-04-05", False), ("2024-05-05", True)]  # 不予受理 is closed
+    assert list(board.next_pages) == ["https://www.example.gov.cn/hdjl/xzxx/index_1.html",
+                                      "https://www.example.gov.cn/hdjl/xzxx/index_2.html"]
+    rows = "".join(f'<record><![CDATA[<tr><td><a href="/art/{i}.html">咨询第{i}个问题怎么办理</a></td>'
+                   f'<td>2024-0{i}-01</td><td>{s}</td></tr>]]></record>' for i, s in ((6, "已回复"), (7, "未回复")))
+    datastore = (f'<table><tr><td>信件标题</td><td>来信时间</td><td>办理状态</td></tr></table>'
+                 f'<script type="text/xml"><datastore><recordset>{rows}</recordset></datastore></script>')
+    board = read_board(_inline(f"<html><head><title>在线咨询</title></head><body>{datastore}</body></html>"))
+    assert (board.layout, [m.answered for m in board.messages]) == ("datastore", [True, False])

@@ -97,3 +97,9 @@ def test_rule_thresholds_and_unknown():
                                   "<a href='http://[::1'>x</a>" * 3])
 def test_bad_pages_never_raise(html):
     assert isinstance(find_harmful(Page(html, url="https://x.gov.cn/")), list)
+
+
+def test_traditional_characters_are_read_as_simplified():
+    html = "<html><head><title>博彩娛樂城-百家樂-六合彩-老虎機-某縣人民政府</title></head><body><p>正文</p></body></html>"
+    findings = find_harmful(Page.from_bytes(html.encode("utf-8"), url="https://www.x.gov.cn/"))
+    assert failing(findings) and {"娱乐城", "百家乐"} <= {f.term for f in findings}

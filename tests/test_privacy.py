@@ -196,3 +196,21 @@ def test_attachment_links_same_host_only():
     assert attachment_links(page) == ["https://www.example.gov.cn/files/名单.xlsx",
                                       "https://www.example.gov.cn/news/a.docx",
                                       "http://example.gov.cn/c.txt?v=1"]
+
+
+def test_grouped_ids_a_persons_own_contact_and_an_office_table():
+    from monitor.extract.privacy import is_id18
+    ident = next(f"11010119900307{n:03d}{c}" for n in range(1000) for c in "0123456789X"
+                 if is_id18(f"11010119900307{n:03d}{c}"))
+    grouped = f"{ident[:6]} {ident[6:14]} {ident[14:]}"
+    report = scan_text(f"身份证号：{grouped}。被征收人联系电话：13912345678。咨询电话：13812345678", NOW)
+    assert report.counts["id_card"] == 1
+    contacts = {f.masked: f.contact for f in report.findings if f.kind == "mobile"}
+    assert contacts == {"139****5678": False, "138****5678": True}
+    office = ("<table><tr><td>部门</td><td>办公电话</td><td>咨询电话</td></tr>"
+              "<tr><td>民政局</td><td>0371-62171234</td><td>13555511792</td></tr></table>")
+    roster = ("<table><tr><td>姓名</td><td>联系电话</td></tr>"
+              "<tr><td>张三</td><td>13555511792</td></tr></table>")
+    for html, leaked in ((office, 0), (roster, 1)):
+        page = Page.from_bytes(f"<html><body>{html}</body></html>".encode(), url="https://x.gov.cn/", now=NOW)
+        assert len(leaks(find_personal_data(page).findings)) == leaked

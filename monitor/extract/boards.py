@@ -113,7 +113,8 @@ STATUS_RES = (
     (UNANSWERED, re.compile(r"未回复|未答复|待回复|待答复|未办结|待办结|未处理|待处理|未反馈|待反馈|未办理|待办理|未回")),
     (PROCESSING, re.compile(r"处理中|办理中|受理中|正在处理|正在办理|已受理|已转办|已交办|转办中|已签收|已分办|"
                             r"审核中|待审核|已转交")),
-    (ANSWERED, re.compile(r"已回复|已答复|已办结|办结|已处理|已反馈|已回信|已回|已完成|已解决|已办理|已公开|已结案")),
+    (ANSWERED, re.compile(r"已回复|已答复|已办结|办结|已处理|已反馈|已回信|已回|已完成|已解决|已办理|已公开|已结案|"
+                          r"不予受理|不予办理|已驳回")),  # declined is closed: the asker has an answer
 )
 _ASKED_LABEL = r"留言|提问|来信|写信|提交|发布|咨询|投诉|登记|受理|发表|来件|诉求"
 _REPLY_LABEL = r"回复|答复|办结|处理|反馈|回信|回应|解答"
@@ -266,10 +267,29 @@ def _messages_in(root, page: Page) -> tuple[list[Message], str | None]:
                 listed.append(message)
         if len(listed) >= MAX_ROWS:
             break
+    cards = [m for m in (_row_message(div, page) for div in _cards(root)) if m is not None][:MAX_ROWS]
     score = lambda found: sum(2 if m.status else 1 for m in found)  # noqa: E731
-    if score(listed) > score(messages):
-        return listed, "list"
-    return messages, layout
+    best = max(((messages, layout), (listed, "list"), (cards, "cards")), key=lambda c: score(c[0]))
+    return best if best[0] else (messages, layout)
+
+
+_CARD_LABEL_RE = re.compile(r"(?:" + _ASKED_LABEL + r")(?:时间|日期)")
+
+
+def _cards(root) -> list:
+    """Message cards laid out with <div>s (a title link, then 留言人/留言时间/答复时间 spans): the
+    smallest <div> around exactly one title link whose parent holds several."""
+    def links(element) -> int:
+        return sum(1 for a in element.iter("a") if len(_SPACE_RE.sub("", a.text_content())) >= 4)
+
+    out = []
+    for div in root.iter("div"):
+        if links(div) == 1 and div.getparent() is not None and links(div.getparent()) > 1 \
+                and _CARD_LABEL_RE.search(div.text_content()):
+            out.append(div)
+        if len(out) >= MAX_ROWS:
+            break
+    return out
 
 
 def _cells(tr) -> list:
@@ -307,7 +327,10 @@ def _table_messages(table, page: Page) -> list[Message]:
         return []  # a layout table around the real one: the inner table is read on its own
     roles, header = _header(table)
     if roles is None:
-        return []
+        # no header row (a Hanweb datastore's <tr> records, whose header is a table of its own):
+        # each row is read like a list item, by its labelled dates and status words
+        rows = (_row_message(tr, page) for tr in table.iter("tr"))
+        return [m for m in rows if m is not None][:MAX_ROWS]
     out = []
     for tr in table.iter("tr"):
         if tr is header:
@@ -411,6 +434,7 @@ TRS_PAGER_RE = re.compile(r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?(\d+
                           r"['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]")
 TRS_COUNT_RE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
 TRS_CURRENT_RE = re.compile(r"var\s+currentPage\s*=\s*(\d+)")
+PAGE_NUMBER_RE = re.compile(r"^\[?\d{1,3}\]?$")
 HANWEB_NEXT_RE = re.compile(r"<nextgroup>\s*(?:<!\[CDATA\[)?\s*<a[^>]*href=['\"]([^'\"]+)['\"]", re.I)
 
 
@@ -449,4 +473,13 @@ def next_pages(page: Page, max_pages: int = 5) -> list[str]:
                 add(page.absolute(href))
     for m in HANWEB_NEXT_RE.finditer(html):
         add(page.absolute(m.group(1).replace("&amp;", "&")))
+    numbered = []  # a pager's numbered links (2 3 4 … 尾页): the pages after this one, in order
+    for anchor in page.tree.iter("a"):
+        text = _SPACE_RE.sub("", anchor.text_content())
+        href = (anchor.get("href") or "").strip()
+        if PAGE_NUMBER_RE.match(text) and href and not href.startswith(("javascript:", "#")):
+            numbered.append((int(text.strip("[]")), page.absolute(href)))
+    for number, url in sorted(numbered):
+        if number > 1:
+            add(url)
     return out[:limit]

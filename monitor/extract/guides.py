@@ -34,14 +34,15 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from lxml import etree
 
 from monitor.extract.page import Page
-from monitor.extract.places import Gazetteer, load_gazetteer, prefix, within
+from monitor.extract.places import OFFICE_RE, Gazetteer, Mention, load_gazetteer, prefix, within
 from monitor.extract.text import text_of
 
 SHINGLE = 5
 NUM_PERM = 128
 SEED = 1
-#: LSH finds candidates a little below the similarity asked for; the exact Jaccard decides
-LSH_SLACK = 0.1
+#: LSH finds candidates well below the similarity asked for (at 0.1 below, 0.76-similar copies went
+#: missing now and then); the exact Jaccard decides
+LSH_SLACK = 0.2
 #: shingles per numpy batch when signing (bounds memory: shingles × 128 × 4 bytes)
 BATCH_SHINGLES = 60_000
 BOILERPLATE_RE = re.compile(
@@ -74,7 +75,7 @@ class GuidePair:
     source_portal: str
     similarity: float
     foreign_names: tuple[str, ...]
-    mentions: int  # how often the copy names them
+    mentions: int  # the leftovers' weight (``_weight``: a place 1, an office 2)
 
     def to_json(self) -> dict:
         return {"copy_url": self.copy_url, "copy_portal": self.copy_portal,
@@ -238,11 +239,31 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
 # -- copies ----------------------------------------------------------------------------------------
 
 
-def find_copies(guides: list[Guide], min_similarity: float = 0.8, min_foreign: int = 2,
+#: characters of context either side of a foreign name that must read the same in the source
+CONTEXT = 4
+
+
+def _weight(named: list[Mention], text: str, source: str) -> int:
+    """How strongly the source's names in a guide say it was copied from that source. A name
+    counts only where it sits in text the source has too (the name with the characters just before
+    or just after it, as the source prints it): a neighbour named in a sentence of the guide's own
+    (跨区域通办, a shared river) is not a leftover. A leftover office (``汤阴县民政局`` as 实施机构)
+    counts two, a bare place one: a copier who missed one office name still left a copy."""
+    weight = 0
+    for m in named:
+        before = text[max(m.start - CONTEXT, 0):m.end]
+        after = text[m.start:m.end + CONTEXT]
+        if (len(before) > len(m.name) and before in source) or (len(after) > len(m.name) and after in source):
+            weight += 2 if OFFICE_RE.search(m.name) else 1
+    return weight
+
+
+def find_copies(guides: list[Guide], min_similarity: float = 0.7, min_foreign: int = 2,
                 gazetteer: Gazetteer | None = None) -> list[GuidePair]:
-    """Pairs (copy, source) of near-duplicate guides of different portals in which the copy names
-    at least ``min_foreign`` places or offices of the source's own region. A copy is paired with
-    the most similar guide of each portal it copies from."""
+    """Pairs (copy, source) of near-duplicate guides of different portals in which the copy still
+    names the source's own places or offices where the source names them (``_weight`` at least
+    ``min_foreign``: two places, or one office). A copy is paired with the most similar guide of each
+    portal it copies from."""
     gazetteer = gazetteer or load_gazetteer()
     sets = [shingles(g.text) for g in guides]
     sigs = signatures(sets)
@@ -262,7 +283,7 @@ def find_copies(guides: list[Guide], min_similarity: float = 0.8, min_foreign: i
     pairs = []
     for i, guide in enumerate(guides):
         foreign = gazetteer.foreign(guide.text, guide.own)
-        if len(foreign) < min_foreign or not len(sets[i]):
+        if sum(2 if OFFICE_RE.search(m.name) else 1 for m in foreign) < min_foreign or not len(sets[i]):
             continue
         areas: set[int] = set()
         for mention in foreign:
@@ -277,16 +298,17 @@ def find_copies(guides: list[Guide], min_similarity: float = 0.8, min_foreign: i
             source = guides[j]
             if j == i or source.portal_id == guide.portal_id:
                 continue
-            named = [m.name for m in foreign
-                     if any(within(code, own) for code in m.codes for own in source.own)]
-            if len(named) < min_foreign:
+            named = [m for m in foreign if any(within(code, own) for code in m.codes for own in source.own)]
+            weight = _weight(named, guide.text, source.text)
+            if weight < min_foreign:
                 continue
             similarity = jaccard(sets[i], sets[j])
             if similarity < min_similarity:
                 continue
+            named = [m.name for m in named]
             pair = GuidePair(copy_url=guide.url, copy_portal=guide.portal_id, source_url=source.url,
                              source_portal=source.portal_id, similarity=round(similarity, 4),
-                             foreign_names=tuple(dict.fromkeys(named)), mentions=len(named))
+                             foreign_names=tuple(dict.fromkeys(named)), mentions=weight)
             held = best.get(source.portal_id)
             if held is None or pair.similarity > held.similarity:
                 best[source.portal_id] = pair

@@ -37,6 +37,7 @@ from lxml import etree
 from monitor.extract.page import Page
 from monitor.extract.privacy import redact
 from monitor.extract.text import css_path, text_of
+from monitor.match.normalize import simplified_chars
 from monitor.paths import DATA_DIR
 
 TERMS_CSV = DATA_DIR / "harmful_terms.csv"
@@ -165,7 +166,8 @@ def is_outbound(url: str, page_host: str, allow_hosts=()) -> str | None:
 def find_terms(text: str, *, where=None, url: str = "", terms_path: str | Path | None = None,
                limit: int = MAX_FINDINGS) -> list[HarmfulFinding]:
     """Each listed term in ``text`` once (its first counted occurrence, else its first one)."""
-    lowered = (text or "").translate(_ASCII_LOWER)
+    # Traditional characters are read as Simplified (娛樂城 is 娱乐城), one for one so offsets hold
+    lowered = simplified_chars((text or "").translate(_ASCII_LOWER))
     if not lowered:
         return []
     hits, counters = [], []

@@ -54,7 +54,8 @@ _CANDIDATE_RE = re.compile(
     r"[0-9](?:"
     r"(?P<run>[0-9]{10,18}[Xx]?)"
     r"|(?P<mobile>[3-9][0-9][ -][0-9]{4}[ -][0-9]{4})"
-    r"|(?P<card>[0-9]{3}(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)"
+    r"|[0-9]{3}(?:(?P<card>(?:[ -][0-9]{4}){3}(?:[ -]?[0-9]{1,3})?)"
+    r"|(?P<idgroups>[0-9]{2}[ -][0-9]{8}[ -][0-9]{3}[0-9Xx]))"  # an ID in its 6-8-4 groups
     r")(?![0-9A-Za-z])")
 _RUN_LENGTHS = frozenset((11, 15, 16, 17, 18, 19))
 _ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -69,7 +70,16 @@ _SERIAL_RE = re.compile(r"(?:订单|单号|流水|编号|编码|文号|序号|�
 #: a label right before a mobile number that makes it an office's published contact
 _CONTACT_RE = re.compile(r"(?:联系电话|联系方式|咨询电话|举报电话|投诉电话|监督电话|服务电话|办公电话|值班电话|"
                          r"热线|联系人|电话|手机)[^0-9\n]{0,12}$")
+#: a person's role in front of the contact label: 被征收人联系电话 is that person's own number
+_PERSON_RE = re.compile(r"(?:被征收人|被拆迁人|申请人|当事人|被处罚人|被申请人|户主|本人|家属|监护人|患者|学生|"
+                        r"家长|投诉人|举报人|来信人|留言人|收件人|受助人|救助对象|补贴对象|领取人)"
+                        r"[^0-9\n]{0,8}$")
+#: a table of offices: a unit column, no 姓名 column; its phone column's mobiles are the offices'
+_UNIT_HEADER_RE = re.compile(r"部门|科室|单位|机构|窗口|处室|中心")
+_NAME_HEADER_RE = re.compile(r"姓名|户主|申请人|对象")
+_PHONE_HEADER_RE = re.compile(r"电话|手机|联系方式")
 _DIGIT_RE = re.compile(r"[0-9]")
+_SPACE_RE = re.compile(r"\s+")
 _LOOKBACK = 16
 
 
@@ -247,6 +257,9 @@ def _scan(text: str, now, where, url: str, limit: int) -> PrivacyReport:
                 continue
             number = raw
             kind = classify(number, today)
+        elif m.group("idgroups") is not None:
+            number = raw.replace(" ", "").replace("-", "")
+            kind = "id_card" if is_id18(number, today) else None
         elif m.group("mobile") is not None:
             number = raw.replace(" ", "").replace("-", "")
             kind = "mobile" if raw[0] == "1" else None
@@ -262,7 +275,7 @@ def _scan(text: str, now, where, url: str, limit: int) -> PrivacyReport:
         if entry is not None:
             entry[2] += 1
             continue
-        contact = kind == "mobile" and _CONTACT_RE.search(before) is not None
+        contact = kind == "mobile" and _CONTACT_RE.search(before) is not None and not _PERSON_RE.search(before)
         found[number] = [kind, start, 1, contact, start, m.end()]
     counts = {kind: 0 for kind in KINDS}
     findings = []
@@ -294,6 +307,9 @@ def redact(text: str, now: date | datetime | None = None) -> str:
         number = raw.replace(" ", "").replace("-", "")
         if number == raw:
             kind = classify(number, today)
+        elif m.group("idgroups") is not None:
+            number = raw.replace(" ", "").replace("-", "")
+            kind = "id_card" if is_id18(number, today) else None
         elif m.group("mobile") is not None:
             kind = "mobile" if raw[0] == "1" else None
         else:
@@ -323,6 +339,11 @@ def find_personal_data(page: Page, limit: int = MAX_FINDINGS) -> PrivacyReport:
     try:
         body = text_of(page)
         report = scan_text(body.text, page.now, where=body.where, url=page.url, limit=limit)
+        offices = _office_mobiles(page)
+        if offices:
+            report = replace(report, findings=tuple(
+                replace(f, contact=True) if f.kind == "mobile" and f.masked in offices else f
+                for f in report.findings))
         scripts = _script_text(page)
         if not scripts:
             return report
@@ -330,6 +351,31 @@ def find_personal_data(page: Page, limit: int = MAX_FINDINGS) -> PrivacyReport:
         return merge(report, extra, limit)
     except Exception as exc:
         return PrivacyReport(error=f"scan failed: {type(exc).__name__}")
+
+
+def _office_mobiles(page: Page) -> set[str]:
+    """Masked mobiles published in the phone column of a table of offices (部门/科室 | 咨询电话): an
+    office's contact, labelled by the column header rather than the words in front of it."""
+    out: set[str] = set()
+    tree = page.tree
+    if tree is None:
+        return out
+    for table in tree.iter("table"):
+        rows = [[_SPACE_RE.sub("", c.text_content()) for c in tr if c.tag in ("td", "th")]
+                for tr in table.iter("tr")]
+        rows = [r for r in rows if r]
+        if len(rows) < 2:
+            continue
+        header = rows[0]
+        if not any(_UNIT_HEADER_RE.search(h) for h in header if len(h) <= 8) \
+                or any(_NAME_HEADER_RE.search(h) for h in header):
+            continue
+        columns = [i for i, h in enumerate(header) if len(h) <= 10 and _PHONE_HEADER_RE.search(h)]
+        for row in rows[1:]:
+            for i in columns:
+                if i < len(row):
+                    out.update(mask("mobile", m.group()) for m in _MOBILE_RE.finditer(row[i]))
+    return out
 
 
 def merge(first: PrivacyReport, second: PrivacyReport, limit: int = MAX_FINDINGS) -> PrivacyReport:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["COMPANIONS", "NormTitle", "analyze", "normalize_title", "number_tokens", "to_simplified"]
+__all__ = ["COMPANIONS", "NormTitle", "analyze", "normalize_title", "number_tokens", "simplified_chars",
+           "to_simplified"]
 
 # --- Traditional -> Simplified -------------------------------------------------------------
 # OpenCC ``hk2s`` then ``tw2s``: each is t2s plus its region's variant characters (衞 -> 卫 is Hong
@@ -79,6 +80,17 @@ try:
 except (ImportError, OSError):  # pragma: no cover - pinned dependency
     _T2S_TABLE, _T2S_CONTEXT, _T2S_KEYS = {}, {}, frozenset()
 _OPENCC: list = []
+
+
+_T2S_CHARS = {k: v for k, v in _T2S_TABLE.items() if len(v) == 1}
+
+
+def simplified_chars(text: str) -> str:
+    """Traditional characters to Simplified one for one (no phrase context): the same length, so
+    offsets into the result are offsets into ``text`` (for scanners that cite where they matched)."""
+    if _T2S_KEYS.isdisjoint(text):
+        return text
+    return text.translate(_T2S_CHARS)
 
 
 def to_simplified(text: str) -> str:
