@@ -157,8 +157,8 @@ class CrawlSession:
                 judge_crawl(store, self.crawl_id, self.settings)
                 rolled = roll_up(store, self.settings.fetch_retention_days, self.settings.clock())
                 if rolled["crawls"]:
-                    logger.info("retention: %(fetches)d fetch, %(columns)d column rows and %(bodies)d "
-                                "bodies of %(crawls)d old crawl(s) rolled up", rolled)
+                    logger.info("retention: %(fetches)d fetch and %(columns)d column rows of %(crawls)d old "
+                                "crawl(s) rolled up", rolled)
                 if self.settings.notify_on_close:  # the last phase: announce what the judging found
                     notify_after_crawl(store, self.settings, crawl_now(store.crawl(self.crawl_id)))
         finally:

@@ -58,3 +58,29 @@ def test_roll_up_keeps_what_changed_every_verdict_and_the_evidence_of_findings(t
                                       "-o", str(tmp_path / "page.html")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "page.html").read_bytes() == b"<html>b</html>"
+
+
+def test_daily_roll_ups_one_crawl_at_a_time_match_one_roll_up_of_all(tmp_path):
+    bodies = [b"a", b"a", b"a", b"b", b"b", b"a", b"a", b"a"]
+    with Store(tmp_path / "daily.db") as daily, Store(tmp_path / "once.db") as once:
+        rolled = 0
+        for day, body in enumerate(bodies):
+            _crawl(daily, day, body)
+            _crawl(once, day, body)
+            # as at each crawl's close: what is older than two days is rolled up, once
+            rolled += roll_up(daily, 2, T0 + timedelta(days=day, hours=1))["crawls"]
+        roll_up(once, 2, T0 + timedelta(days=len(bodies) - 1, hours=1))
+        assert rolled == len(bodies) - 2 == len(daily.query("select crawl_id from rollups"))
+        kept = [[r["fetched_at"][:10] for r in s.query("select fetched_at from fetches order by fetched_at")]
+                for s in (daily, once)]
+        # the first "a", the change to "b", the change back to "a", and the two crawls in the window
+        assert kept[0] == kept[1] == ["2026-01-01", "2026-01-04", "2026-01-06", "2026-01-07", "2026-01-08"]
+        # one row of state per page and column, however many crawls were rolled up
+        assert daily.query("select count(*) n from rollup_pages")[0]["n"] == 1
+        assert daily.query("select count(*) n from rollup_columns")[0]["n"] == 1
+        # a crawl merged in late, older than what was rolled up, is left as it is
+        late = _crawl(daily, -1, b"a")
+        with daily.transaction():  # it started before every other crawl, on another node
+            daily.db.execute("update crawls set started = '2000-01-01T00:00:00+00:00' where id = ?", [late])
+        assert roll_up(daily, 2, T0 + timedelta(days=len(bodies)))["fetches"] == 0
+        assert daily.query("select count(*) n from fetches where crawl_id = ?", [late])[0]["n"] == 1

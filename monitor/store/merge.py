@@ -74,7 +74,8 @@ POLICIES: dict[str, str] = {
         "where t.status != 'sent' and (excluded.status = 'sent' "
         "or coalesce(excluded.last_attempt_at, '') > coalesce(t.last_attempt_at, ''))"),
 }
-SKIPPED = ("_migrations", "_sqlite_migrations")  # each store keeps its own schema history
+#: each store keeps its own schema history, and its own retention bookkeeping (what it rolled up)
+SKIPPED = ("_migrations", "_sqlite_migrations", "rollups", "rollup_pages", "rollup_columns")
 
 
 @dataclass

@@ -185,6 +185,17 @@ def _m010_findings_below_the_homepage(db: sqlite_utils.Database) -> None:
     db["guide_texts"].create({"hash": str, "data": bytes}, pk="hash")
 
 
+@migration("011_rollup_state")
+def _m011_rollup_state(db: sqlite_utils.Database) -> None:
+    """The retention roll-up's own bookkeeping (``monitor/store/retention.py``): the crawls rolled
+    up, and the last facts kept of every page and column, so each run reads one crawl's rows instead
+    of the whole store."""
+    db["rollups"].create({"crawl_id": str, "started": str, "rolled_at": str, "counts": str}, pk="crawl_id")
+    for table in ("rollup_pages", "rollup_columns"):  # one row per page: keyed, no rowid
+        db.execute(f"create table [{table}] (portal_id text not null, page text not null, facts text, "
+                   f"started text, primary key (portal_id, page)) without rowid")
+
+
 _LEGACY_TABLE = "_migrations"
 
 

@@ -164,6 +164,24 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "invalid": "无效次数 / visits of invalid rounds",
         "latency_ms_avg": "平均耗时（毫秒） / mean latency in ms",
     }),
+    "rollups": ("保留期汇总：已汇总的旧抓取 / Retention: the old crawls rolled up", {
+        "crawl_id": "抓取批次 / crawl",
+        "started": "抓取开始时间 (UTC) / when the crawl started",
+        "rolled_at": "汇总时间（监测时钟） / when it was rolled up (the monitor's clock)",
+        "counts": "删除的重复行数 (JSON) / repeated rows removed",
+    }),
+    "rollup_pages": ("保留期汇总：每个页面最近保留的抓取特征 / Retention: the last kept facts of every page", {
+        "portal_id": "网站 / portal",
+        "page": "页面（类型、网址、是否渲染） / the page (kind, URL, rendered)",
+        "facts": "状态、错误、最终网址、正文哈希的指纹 / fingerprint of status, error, final URL, body hash",
+        "started": "保留行所在抓取的开始时间 / start of the crawl of the kept row",
+    }),
+    "rollup_columns": ("保留期汇总：每个栏目最近保留的特征 / Retention: the last kept facts of every column", {
+        "portal_id": "网站 / portal",
+        "page": "栏目网址 / column URL",
+        "facts": "栏目名称、类型、最新日期、条目数等的指纹 / fingerprint of name, type, newest, entries…",
+        "started": "保留行所在抓取的开始时间 / start of the crawl of the kept row",
+    }),
     "baselines": ("抽查基线：标记为基线的抓取 / Audit baselines: the crawl each portal is compared with", {
         "id": "编号 / id",
         "portal_id": "网站 / portal",
