@@ -53,11 +53,12 @@ def judge_missing(store, settings: MonitorSettings | None = None) -> int:
     return len(crawl_ids)
 
 
-def verdict_history(store, portal_ids: list[str] | None = None) -> list[VerdictRecord]:
-    """Verdicts of finished ``portal`` crawls, oldest first, as the regression finders take them."""
+def verdict_history(store, portal_ids: list[str] | None = None, failing_only: bool = False) -> list[VerdictRecord]:
+    """Verdicts of finished ``portal`` crawls, oldest first, as the regression finders take them
+    (``failing_only``: what they need, the checks that ever failed; see ``verdict_rows``)."""
     return [VerdictRecord(portal_id=r["portal_id"], crawl_id=r["crawl_id"], at=r["at"], rule=r["rule"],
                           passed=r["passed"], level=r["level"], value=r["value"], evidence=r["evidence"])
-            for r in verdict_rows(store, portal_ids)]
+            for r in verdict_rows(store, portal_ids, failing_only)]
 
 
 #: a crawl's homepage fetch that answered with a redirect reached the portal's server: a visit that

@@ -121,7 +121,7 @@ def regressions(region, portal, level, parent, by, since, against, rectify_by, i
     settings = monitor_settings()
     judge_missing(store, settings)
     portals = _portal_filter(store, region, portal, level, parent)
-    history = verdict_history(store, list(portals))
+    history = verdict_history(store, list(portals), failing_only=True)
     baselines = {pid: cid for pid, cid in baselines_in_force(store).items() if pid in portals}
     now = clock(store)
     consecutive = default_consecutive(settings)

@@ -77,7 +77,7 @@ def notify(store, recipients: list[Recipient], settings: MonitorSettings, now: d
     portals = {p["id"]: p for p in store.portals()}
     wanted = set(portal_ids) if portal_ids is not None else None
     selected = {pid: p for pid, p in portals.items() if wanted is None or pid in wanted}
-    history = verdict_history(store, list(selected) if portal_ids is not None else None)
+    history = verdict_history(store, list(selected) if portal_ids is not None else None, failing_only=True)
     consecutive = default_consecutive(settings)
     found = find_regressions(history, baselines_in_force(store), now, include_recovered=True,
                              consecutive=consecutive, portals=selected)

@@ -76,14 +76,27 @@ def save_verdicts(store, crawl_id: str, at: datetime, verdicts: dict[str, list])
             store.db["verdicts"].insert_all(rows, pk=("crawl_id", "portal_id", "rule"))
 
 
-def verdict_rows(store, portal_ids: list[str] | None = None) -> list[dict]:
-    """Verdicts of finished ``portal`` crawls, oldest first, ``value``/``evidence`` decoded."""
-    sql = ("select v.* from verdicts v join crawls c on c.id = v.crawl_id "
-           "where c.status = 'finished' and c.spider = 'portal'")
+def verdict_rows(store, portal_ids: list[str] | None = None, failing_only: bool = False) -> list[dict]:
+    """Verdicts of finished ``portal`` crawls, oldest first, ``value``/``evidence`` decoded.
+
+    ``failing_only``: only the checks of a portal that failed at least once, and the portal's
+    ``overall`` verdicts (one per judged crawl: they carry the portal's crawl order). A regression
+    needs a failure, so this is all the regression finders read; SQLite picks the rows, and only
+    those are decoded (a national store holds millions of verdicts, nearly all of them passing)."""
+    base = ("from verdicts v join crawls c on c.id = v.crawl_id "
+            "where c.status = 'finished' and c.spider = 'portal'")
     args: list = []
-    if portal_ids is not None:
-        sql += f" and v.portal_id in ({','.join('?' * len(portal_ids))})"
-        args += portal_ids
+    where = ""
+    if portal_ids is not None:  # one parameter however many portals (SQLite caps bound variables)
+        where = " and v.portal_id in (select value from json_each(?))"
+        args.append(json.dumps(list(portal_ids)))
+    if failing_only:
+        sql = (f"with failing as (select distinct v.portal_id, v.rule {base}{where} and v.passed = 0) "
+               f"select v.* {base}{where} and ((v.portal_id, v.rule) in (select portal_id, rule from failing) "
+               f"or (v.rule = 'overall' and v.portal_id in (select portal_id from failing)))")
+        args = args + args
+    else:
+        sql = f"select v.* {base}{where}"
     rows = store.query(sql + " order by v.at, c.finished", args)
     for r in rows:
         r["value"] = json.loads(r["value"]) if r["value"] else None
