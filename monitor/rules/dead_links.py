@@ -35,7 +35,9 @@ class DeadLinks(Rule):
             return early
         if state.link_checks is None:
             return unknown(self.id, None, reason="not_checked", url=state.homepage_url)
-        dead = [(c, reason) for c in state.link_checks if (reason := self.is_dead(c))]
+        # listed by URL: the checks answer in any order, the evidence must not depend on it
+        dead = sorted(((c, reason) for c in state.link_checks if (reason := self.is_dead(c))),
+                      key=lambda d: (d[0].url, d[1]))
         evidence = {"checked": len(state.link_checks), "dead": len(dead),
                     "by_reason": dict(Counter(reason for _, reason in dead).most_common()),
                     "thresholds": {"warn": self.warn_count, "fail": self.fail_count},

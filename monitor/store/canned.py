@@ -19,13 +19,16 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 
-#: each portal's newest finished portal crawl (k = 1)
-_LATEST = """latest as (
-  select pc.portal_id, pc.crawl_id,
-         row_number() over (partition by pc.portal_id
-                            order by c.finished desc, coalesce(c.now, c.started) desc, c.id desc) as k
-  from portal_crawls pc join crawls c on c.id = pc.crawl_id
-  where c.status = 'finished' and c.spider = 'portal'
+#: each portal's newest finished portal crawl (k = 1), looked up portal by portal through the index
+#: on portal_crawls(portal_id): a national store's million portal records are never sorted whole
+_LATEST = """latest as materialized (
+  select * from (
+    select p.id as portal_id, 1 as k,
+      (select pc.crawl_id from portal_crawls pc join crawls c on c.id = pc.crawl_id
+       where pc.portal_id = p.id and c.status = 'finished' and c.spider = 'portal'
+       order by c.finished desc, coalesce(c.now, c.started) desc, c.id desc limit 1) as crawl_id
+    from portals p)
+  where crawl_id is not null
 )"""
 
 #: the stored homepage of a portal in a crawl, as ``monitor evidence`` picks it
@@ -113,8 +116,9 @@ PORTAL_HISTORY = f"""select v.at, v.rule, v.level, json_extract(v.value, '$') as
     then 'baseline' else '' end as baseline,
   {_evidence('v.crawl_id', 'v.portal_id')} as evidence_page,
   v.crawl_id, substr(v.evidence, 1, 300) as evidence
-from verdicts v join crawls c on c.id = v.crawl_id
-where v.portal_id = :portal and c.status = 'finished' and c.spider = 'portal'
+from portal_crawls pc join crawls c on c.id = pc.crawl_id
+join verdicts v on v.crawl_id = pc.crawl_id and v.portal_id = pc.portal_id
+where pc.portal_id = :portal and c.status = 'finished' and c.spider = 'portal'
 order by v.at desc, v.rule"""
 
 REPOSTS_PER_RELEASE = """select rel.published, rel.title, rel.url, rel.category,

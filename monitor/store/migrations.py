@@ -196,6 +196,14 @@ def _m011_rollup_state(db: sqlite_utils.Database) -> None:
                    f"started text, primary key (portal_id, page)) without rowid")
 
 
+@migration("012_portal_crawls_by_portal")
+def _m012_portal_crawls_by_portal(db: sqlite_utils.Database) -> None:
+    """A portal's crawls found by the portal (its newest crawl, its history) without reading every
+    portal record: the canned queries of ``monitor serve`` on a national store. About 40 bytes a
+    portal and crawl."""
+    db["portal_crawls"].create_index(["portal_id"], if_not_exists=True)
+
+
 _LEGACY_TABLE = "_migrations"
 
 
