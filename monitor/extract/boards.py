@@ -279,8 +279,12 @@ _CARD_LABEL_RE = re.compile(r"(?:" + _ASKED_LABEL + r")(?:时间|日期)")
 def _cards(root) -> list:
     """Message cards laid out with <div>s (a title link, then 留言人/留言时间/答复时间 spans): the
     smallest <div> around exactly one title link whose parent holds several."""
-    def links(element) -> int:
-        return sum(1 for a in element.iter("a") if len(_SPACE_RE.sub("", a.text_content())) >= 4)
+    counted: dict = {}
+
+    def links(element) -> int:  # each parent is asked once per child: counted once
+        if element not in counted:
+            counted[element] = sum(1 for a in element.iter("a") if len(_SPACE_RE.sub("", a.text_content())) >= 4)
+        return counted[element]
 
     out = []
     for div in root.iter("div"):
@@ -465,20 +469,18 @@ def next_pages(page: Page, max_pages: int = 5) -> list[str]:
     if count is not None and current is not None and page.url:
         for index in range(current + 1, min(count, current + 1 + limit)):
             add(urljoin(page.url, f"{name}_{index}.{ext}"))
+    numbered = []  # a pager's numbered links (2 3 4 …): the pages after this one, in order
     for anchor in page.tree.iter("a"):
-        text = _SPACE_RE.sub("", anchor.text_content()) or (anchor.get("title") or "").strip()
-        if NEXT_TEXT_RE.match(text):
-            href = (anchor.get("href") or "").strip()
-            if href and not href.startswith(("javascript:", "#")):
-                add(page.absolute(href))
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        content = _SPACE_RE.sub("", anchor.text_content())
+        if NEXT_TEXT_RE.match(content or (anchor.get("title") or "").strip()):
+            add(page.absolute(href))
+        elif PAGE_NUMBER_RE.match(content):
+            numbered.append((int(content.strip("[]")), page.absolute(href)))
     for m in HANWEB_NEXT_RE.finditer(html):
         add(page.absolute(m.group(1).replace("&amp;", "&")))
-    numbered = []  # a pager's numbered links (2 3 4 … 尾页): the pages after this one, in order
-    for anchor in page.tree.iter("a"):
-        text = _SPACE_RE.sub("", anchor.text_content())
-        href = (anchor.get("href") or "").strip()
-        if PAGE_NUMBER_RE.match(text) and href and not href.startswith(("javascript:", "#")):
-            numbered.append((int(text.strip("[]")), page.absolute(href)))
     for number, url in sorted(numbered):
         if number > 1:
             add(url)

@@ -254,8 +254,13 @@ def _weight(named: list[Mention], text: str, source: str) -> int:
         before = text[max(m.start - CONTEXT, 0):m.end]
         after = text[m.start:m.end + CONTEXT]
         if (len(before) > len(m.name) and before in source) or (len(after) > len(m.name) and after in source):
-            weight += 2 if OFFICE_RE.search(m.name) else 1
+            weight += _mention_weight(m)
     return weight
+
+
+def _mention_weight(m: Mention) -> int:
+    """An office of a place (its name carries an office suffix) weighs two, a bare place one."""
+    return 2 if OFFICE_RE.search(m.name) else 1
 
 
 def find_copies(guides: list[Guide], min_similarity: float = 0.7, min_foreign: int = 2,
@@ -283,7 +288,7 @@ def find_copies(guides: list[Guide], min_similarity: float = 0.7, min_foreign: i
     pairs = []
     for i, guide in enumerate(guides):
         foreign = gazetteer.foreign(guide.text, guide.own)
-        if sum(2 if OFFICE_RE.search(m.name) else 1 for m in foreign) < min_foreign or not len(sets[i]):
+        if sum(_mention_weight(m) for m in foreign) < min_foreign or not len(sets[i]):
             continue
         areas: set[int] = set()
         for mention in foreign:

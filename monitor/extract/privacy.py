@@ -242,6 +242,20 @@ def scan_text(text: str, now: date | datetime | None = None, *, where=None, url:
         return PrivacyReport(scanned_chars=len(text or ""), error=f"scan failed: {type(exc).__name__}")
 
 
+def _candidate(m: re.Match, today: date | None) -> tuple[str, str | None]:
+    """A candidate of ``_CANDIDATE_RE``: its digits without separators and what they are (None:
+    nothing personal). Separators say the form: a 6-8-4 grouped ID, a 3-4-4 mobile, a 4-4-4-4 card."""
+    raw = m.group()
+    number = raw.replace(" ", "").replace("-", "")
+    if number == raw:
+        return number, classify(number, today) if len(raw) in _RUN_LENGTHS else None
+    if m.group("idgroups") is not None:
+        return number, "id_card" if is_id18(number, today) else None
+    if m.group("mobile") is not None:
+        return number, "mobile" if raw[0] == "1" else None
+    return number, "bank_card" if is_bank_card(number) else None
+
+
 def _scan(text: str, now, where, url: str, limit: int) -> PrivacyReport:
     if _FULLWIDTH_RE.search(text):
         text = text.translate(_FULLWIDTH)
@@ -251,21 +265,7 @@ def _scan(text: str, now, where, url: str, limit: int) -> PrivacyReport:
         start = m.start()
         if start and text[start - 1] in _ALNUM:
             continue  # the tail of a longer run of digits or letters
-        raw = m.group()
-        if " " not in raw and "-" not in raw:
-            if len(raw) not in _RUN_LENGTHS:
-                continue
-            number = raw
-            kind = classify(number, today)
-        elif m.group("idgroups") is not None:
-            number = raw.replace(" ", "").replace("-", "")
-            kind = "id_card" if is_id18(number, today) else None
-        elif m.group("mobile") is not None:
-            number = raw.replace(" ", "").replace("-", "")
-            kind = "mobile" if raw[0] == "1" else None
-        else:
-            number = raw.replace(" ", "").replace("-", "")
-            kind = "bank_card" if is_bank_card(number) else None
+        number, kind = _candidate(m, today)
         if kind is None:
             continue
         before = text[max(0, start - _LOOKBACK):start]
@@ -303,17 +303,7 @@ def redact(text: str, now: date | datetime | None = None) -> str:
         start = m.start()
         if start and text[start - 1] in _ALNUM:
             continue
-        raw = m.group()
-        number = raw.replace(" ", "").replace("-", "")
-        if number == raw:
-            kind = classify(number, today)
-        elif m.group("idgroups") is not None:
-            number = raw.replace(" ", "").replace("-", "")
-            kind = "id_card" if is_id18(number, today) else None
-        elif m.group("mobile") is not None:
-            kind = "mobile" if raw[0] == "1" else None
-        else:
-            kind = "bank_card" if is_bank_card(number) else None
+        number, kind = _candidate(m, today)
         if kind is not None:
             out.append(text[last:start])
             out.append(mask(kind, number.upper()))

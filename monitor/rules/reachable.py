@@ -50,8 +50,8 @@ class Reachable(Rule):
     """The homepage failed to load (15 s) in 5% or more of the visits: failing early when even the
     lower confidence bound of the failure share is over 5% (and failures fell on two different
     hours), by the observed share once a full week's official sample exists; ok from 20 valid
-    visits under 5% (warns from 3% on two or more failed visits); unknown in between. Probe visits and crawl homepage fetches
-    count; invalid rounds and anti-bot challenges do not.
+    visits under 5% (warns from 3% on two or more failed visits); unknown in between. Probe visits
+    and crawl homepage fetches count; invalid rounds and anti-bot challenges do not.
     """
 
     id = "reachable"

@@ -75,12 +75,12 @@ def _roll_up_crawl(store, crawl: dict) -> dict[str, int]:
     for row in fetches:  # an empty final_url says "no redirect", as the URL itself used to
         row["final_url"] = row["final_url"] or row["url"]
     drop = _repeats(store, "rollup_pages", ("kind", "url", "rendered"), FETCH_FACTS, fetches, started, findings)
-    _delete(store, "delete from fetches where id = ?", [(r["id"],) for r in drop])
+    store.db.conn.executemany("delete from fetches where id = ?", [(r["id"],) for r in drop])
     columns = store.query(f"select portal_id, url, {', '.join(COLUMN_FACTS)} from columns where crawl_id = ? "
                           "order by portal_id", [crawl_id])
     drop_columns = _repeats(store, "rollup_columns", ("url",), COLUMN_FACTS, columns, started, findings)
-    _delete(store, "delete from columns where crawl_id = ? and portal_id = ? and url = ?",
-            [(crawl_id, r["portal_id"], r["url"]) for r in drop_columns])
+    store.db.conn.executemany("delete from columns where crawl_id = ? and portal_id = ? and url = ?",
+                              [(crawl_id, r["portal_id"], r["url"]) for r in drop_columns])
     return {"fetches": len(drop), "columns": len(drop_columns),
             "verdict_evidence": _thin_verdicts(store, crawl_id),
             "portal_details": _thin_portal_crawls(store, crawl_id, findings)}
@@ -96,20 +96,20 @@ def _repeats(store, state_table: str, key: tuple, content: tuple, rows: list[dic
     for r in rows:
         portals.setdefault(r["portal_id"], []).append(r)
     for portal, group in portals.items():
-        last = {tuple(s["page"].split("\x1f")): (s["facts"], s["started"]) for s in store.query(
+        last = {s["page"]: (s["facts"], s["started"]) for s in store.query(
             f"select page, facts, started from {state_table} where portal_id = ?", [portal])}
         updates = []
         for r in group:
-            page = tuple("" if r[k] is None else str(r[k]) for k in key)
+            page = "\x1f".join("" if r[k] is None else str(r[k]) for k in key)
             facts = _digest(r, content)
             previous = last.get(page)
             if previous is not None and previous[1] > started:
                 continue  # a crawl merged in late, older than what was rolled up: left as it is
             if previous is not None and previous[0] == facts and portal not in findings:
                 out.append(r)
-            elif previous is None or previous[0] != facts or previous[1] != started:
+            elif previous != (facts, started):
                 last[page] = (facts, started)
-                updates.append((portal, "\x1f".join(page), facts, started))
+                updates.append((portal, page, facts, started))
         store.db.conn.executemany(f"insert or replace into {state_table} (portal_id, page, facts, started) "
                                   "values (?, ?, ?, ?)", updates)
     return out
@@ -156,7 +156,3 @@ def _thin_portal_crawls(store, crawl_id: str, findings: set) -> int:
     store.db.conn.executemany("update portal_crawls set boards = null, privacy = null, harmful = null, "
                               "link_checks = null where crawl_id = ? and portal_id = ?", rows)
     return len(rows)
-
-
-def _delete(store, sql: str, keys: list[tuple]) -> None:
-    store.db.conn.executemany(sql, keys)
