@@ -20,8 +20,11 @@ What it measures, each printed and gathered in the JSON object on the last line:
 - the retention roll-up (``monitor/store/retention.py``) applied as if the older crawls were past
   ``MONITOR_FETCH_RETENTION_DAYS``: the size of a rolled-up crawl per page (the store after crawl N
   against the store after crawl 2, both rolled up and vacuumed), and the projection of a
-  year of daily crawls of 15,000 portals (11 pages each, the sweep benchmark's shape) for the
-  default retention of 90 days and for shorter ones (goal: <= 10 GB).
+  year of daily crawls of 15,000 portals for the default retention of 90 days and for shorter ones
+  (goal: <= 10 GB), scaled per portal and crawl (verdicts, portal records and probe visits are per
+  portal; on the synthetic fleet's 11-page portals, the sweep's shape, this is the same as per page).
+  The rolled-up stores also fold their probe visits into daily rows, as the visits' own retention
+  does after ``MONITOR_VISIT_RETENTION_DAYS``.
 """
 
 from __future__ import annotations
@@ -49,10 +52,11 @@ from monitor.regressions import find_regressions  # noqa: E402
 from monitor.sandbox import Sandbox, synthetic_fleet, write_registry  # noqa: E402
 from monitor.store import Store  # noqa: E402
 from monitor.store.retention import roll_up  # noqa: E402
+from monitor.store.visits import rollup_visits  # noqa: E402
 from monitor.store.states import baselines_in_force, latest_portal_crawl_per_portal, mark_baselines  # noqa: E402
 
 START = "2026-11-01T10:00:00+08:00"
-PORTALS_NATIONAL, PAGES_PER_PORTAL, DAYS = 15_000, 11, 365
+PORTALS_NATIONAL, DAYS = 15_000, 365
 
 
 def run(args: list[str], env: dict) -> tuple[int, float, str]:
@@ -143,7 +147,8 @@ def main(argv: list[str] | None = None) -> dict:
             after = db_bytes(db)
             if day == 1:  # the store as it stood after crawl 2: the base of the roll-up measurement
                 shutil.copy(db, tmp / "after_crawl_2.db")
-            crawls.append({"day": day, "pages": crawl["pages"], "rss_mb": round(rss, 1), "growth": after - before,
+            crawls.append({"day": day, "pages": crawl["pages"], "portals": crawl["portals"], "rss_mb": round(rss, 1),
+                           "growth": after - before,
                            "tables": table_bytes(db)})
             print(f"crawl {day + 1}: {crawl['pages']} pages, peak RSS {rss:.0f} MB, store +{after - before} B",
                   flush=True)
@@ -177,18 +182,26 @@ def main(argv: list[str] | None = None) -> dict:
     # after crawl 2 and in the store after crawl N. Both keep crawl 1's rows (every page's first row
     # is a change) and one unrolled newest crawl, so their difference is crawls 2..N-1 rolled up.
     rolled, counts = {}, {}
-    for name, source in (("base", tmp / "after_crawl_2.db"), ("end", db)):
+    for name, source, newest in (("base", tmp / "after_crawl_2.db", 1), ("end", db, args.crawls - 1)):
         target = tmp / f"rolled_{name}.db"
         shutil.copy(source, target)
-        with Store(target) as store:
-            counts = roll_up(store, 1, crawl_time(start, args.crawls - 1) + timedelta(days=1, hours=-1))
+        with Store(target) as store:  # a day's retention from the newest crawl's clock: all older ones
+            counts = roll_up(store, 1, crawl_time(start, newest) + timedelta(days=1))
+            # and their probe visits, folded into a row per portal and day as after the visits'
+            # own retention (MONITOR_VISIT_RETENTION_DAYS): what an old crawl's days cost a year on
+            rollup_visits(store, 1, (crawl_time(start, newest) + timedelta(days=1)).isoformat())
             store.db.execute("vacuum")
         rolled[name] = db_bytes(target)
     rolled_pages = sum(c["pages"] for c in crawls[1:-1])
     rolled_per_page = max(rolled["end"] - rolled["base"], 0) / max(rolled_pages, 1)
+    # per portal and crawl: verdicts, portal records and visits are per portal, not per page, so the
+    # year is scaled by portals (the same as by pages on a fleet of 11-page portals, the sweep's shape)
+    portals = crawls[-1]["portals"]
+    per_portal = per_page * pages / len(repeat) / portals
+    rolled_per_portal = rolled_per_page * rolled_pages / (args.crawls - 2) / portals
     year = {}
     for retention in (90, 30, 14, 7):
-        total = PORTALS_NATIONAL * PAGES_PER_PORTAL * (retention * per_page + (DAYS - retention) * rolled_per_page)
+        total = PORTALS_NATIONAL * (retention * per_portal + (DAYS - retention) * rolled_per_portal)
         year[f"retention_{retention}d_gb"] = round(total / 1e9, 1)
     rss = [c["rss_mb"] for c in crawls]
     result = {
@@ -201,6 +214,7 @@ def main(argv: list[str] | None = None) -> dict:
         "growth_bytes_per_page_per_crawl": round(per_page), "growth_le_1KB": per_page <= 1024,
         "growth_bytes_per_page_by_table": per_table,
         "rolled_up_bytes_per_page_per_crawl": round(rolled_per_page), "rollup_counts": counts,
+        "bytes_per_portal_per_crawl": round(per_portal), "rolled_up_bytes_per_portal_per_crawl": round(rolled_per_portal),
         "year_15000_portals": year, "year_goal_10gb_default_retention": year["retention_90d_gb"] <= 10,
         "peak_rss_mb": rss, "peak_rss_growth_first_to_last_mb": round(rss[-1] - rss[0], 1),
         "defaults": {"fetch_retention_days": MonitorSettings().fetch_retention_days},

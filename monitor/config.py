@@ -103,9 +103,11 @@ class MonitorSettings:
                                              "portals", minimum=1)
     visit_retention_days: int = knob(30, "visits older than this are rolled up per portal and day",
                                      minimum=0)
-    fetch_retention_days: int = knob(90, "fetch and column rows of portal crawls older than this are "
-                                         "rolled up to what changed at the end of each crawl, keeping "
-                                         "every verdict and the evidence behind every finding (0: keep all)",
+    fetch_retention_days: int = knob(90, "portal crawls older than this are rolled up to what changed at "
+                                         "the end of each crawl: the time and latency of pages and columns "
+                                         "that did not change are dropped and passing verdicts lose their "
+                                         "evidence, keeping every verdict and the evidence behind every "
+                                         "finding (0: keep all)",
                                      minimum=0)
     # -- State Council releases and reposts ---------------------------------------------------------
     govcn_base: str = knob("https://www.gov.cn", "scheme and host the statecouncil spider reads "

@@ -88,9 +88,9 @@ def add_crawl(path, at: datetime, failures: dict, baseline: bool = False) -> tup
             body = (ZHENGZHOU_PAGE.encode("gbk") if portal.id == "henan-zhengzhou"
                     else f"<html><body><h1>{portal.name}</h1></body></html>".encode("utf-8"))
             charset = "gbk" if portal.id == "henan-zhengzhou" else "utf-8"
-            fetch_id = fetches[portal.id] = homepage_fetch_id(crawl_id, portal.id)
-            store.add("fetches", {
-                "id": fetch_id, "crawl_id": crawl_id, "portal_id": portal.id, "url": portal.url,
+            # the id the fetches view shows: a page unchanged since the last crawl shows its first row
+            fetches[portal.id] = store.add("fetches", {
+                "id": homepage_fetch_id(crawl_id, portal.id), "crawl_id": crawl_id, "portal_id": portal.id, "url": portal.url,
                 "final_url": portal.url, "kind": "homepage", "depth": 0, "parent_url": None,
                 "link_text": None, "status": 200, "error": None, "latency_ms": 120.0, "size": len(body),
                 "charset": charset, "fetched_at": iso(at), "body_hash": store.add_body(body, charset),

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from monitor.clock import SHANGHAI, iso
 from monitor.rules import RULES
 from monitor.store import Store
+from monitor.store.compact import insert_verdicts
 
 RULE_IDS = [r for r in RULES if r != "overall"]
 VETO = [r for r in RULE_IDS if RULES[r].veto]
@@ -97,7 +98,7 @@ def build(path) -> Store:
                                  "now": iso(at), "portals": len(per_portal), "pages": 0, "failures": 0,
                                  "counts": "{}"})
             db["portal_crawls"].insert_all(pcs, pk=("crawl_id", "portal_id"))
-            db["verdicts"].insert_all(rows, pk=("crawl_id", "portal_id", "rule"))
+            insert_verdicts(db.conn, rows)
             if crawl_id == "q3-0":
                 db["baselines"].insert_all([{"id": f"b-{pid}", "portal_id": pid, "crawl_id": crawl_id,
                                              "marked_at": stamp, "note": "2026Q3 check"} for pid in per_portal],

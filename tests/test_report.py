@@ -20,6 +20,7 @@ from monitor.report.build import ReportOptions, build_report
 from monitor.report.periods import PeriodError, parse_period, quarter_of, span
 from monitor.report.sampling import allocate, draw
 from monitor.store import Store
+from monitor.store.compact import insert_verdicts
 from report_store import HOSTILE, build
 
 NOW = "2026-11-20T09:00:00+08:00"
@@ -227,11 +228,10 @@ def test_a_rule_this_version_lacks_is_reported_from_its_verdicts(tmp_path):
     store = build(tmp_path / "m.db")
     try:
         with store.db.conn:
-            store.db["verdicts"].insert_all([
+            insert_verdicts(store.db.conn, [
                 {"crawl_id": "q4-2", "portal_id": pid, "rule": "accessibility", "passed": passed,
                  "level": "ok" if passed else "fail", "value": "null", "evidence": "{}", "at": "2026-11-12T10:00:00+08:00"}
-                for pid, passed in (("henan-sheng", 1), ("hebei-sheng", 1), ("bumen-moe", 0))],
-                pk=("crawl_id", "portal_id", "rule"))
+                for pid, passed in (("henan-sheng", 1), ("hebei-sheng", 1), ("bumen-moe", 0))])
         report = build_report(store, ReportOptions(parse_period("2026Q4")), MonitorSettings())
         earlier = build_report(store, ReportOptions(parse_period("2026Q3")), MonitorSettings())
     finally:

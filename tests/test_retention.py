@@ -11,27 +11,32 @@ from click.testing import CliRunner
 from monitor.cli import cli
 from monitor.clock import SHANGHAI, iso
 from monitor.store import Store
+from monitor.store.compact import insert_verdicts
 from monitor.store.retention import roll_up
 
 T0 = datetime(2026, 1, 1, 10, tzinfo=SHANGHAI)
 HOME = "http://www.example.gov.cn/"
 
 
-def _crawl(store, day: int, body: bytes, failing: bool = False) -> str:
+def _crawl(store, day: int, body: bytes, failing: bool = False, full: bool = False) -> str:
     now = T0 + timedelta(days=day)
     crawl_id = store.begin_crawl("portal", "portal=p", now=iso(now))
     digest = store.add_body(body, "utf-8")
-    store.add("fetches", {"id": f"f{day}", "crawl_id": crawl_id, "portal_id": "p", "url": HOME,
-                          "final_url": HOME, "kind": "homepage", "depth": 0, "status": 200,
-                          "fetched_at": iso(now), "body_hash": digest, "rendered": 0})
+    fetch = {"id": f"f{day}", "crawl_id": crawl_id, "portal_id": "p", "url": HOME, "final_url": HOME,
+             "kind": "homepage", "depth": 0, "status": 200, "fetched_at": iso(now), "body_hash": digest, "rendered": 0}
+    if full:  # a full row whatever came before (as merged in from another node)
+        store.add_raw("fetch_rows", fetch)
+    else:
+        store.add("fetches", fetch)
     store.add("columns", {"crawl_id": crawl_id, "portal_id": "p", "url": HOME + "col/", "name": "工作动态",
                           "newest": "2025-12-30", "blank": 0, "entries": 20, "fetched": 1})
     store.finish_crawl(crawl_id, "finished", {})
     level = "fail" if failing else "ok"
     with store.transaction():
-        store.db["verdicts"].insert({"crawl_id": crawl_id, "portal_id": "p", "rule": "error_link",
-                                     "passed": 0 if failing else 1, "level": level, "value": '"x"',
-                                     "evidence": json.dumps({"url": HOME, "failing": failing}), "at": iso(now)})
+        insert_verdicts(store.db.conn, [{"crawl_id": crawl_id, "portal_id": "p", "rule": "error_link",
+                                         "passed": 0 if failing else 1, "level": level, "value": '"x"',
+                                         "evidence": json.dumps({"url": HOME, "failing": failing}),
+                                         "at": iso(now)}], store.names)
     return crawl_id
 
 
@@ -79,7 +84,8 @@ def test_daily_roll_ups_one_crawl_at_a_time_match_one_roll_up_of_all(tmp_path):
         assert daily.query("select count(*) n from rollup_pages")[0]["n"] == 1
         assert daily.query("select count(*) n from rollup_columns")[0]["n"] == 1
         # a crawl merged in late, older than what was rolled up, is left as it is
-        late = _crawl(daily, -1, b"a")
+        # (merged from another node's store: a full row, where this store would have written a repeat)
+        late = _crawl(daily, -1, b"a", full=True)
         with daily.transaction():  # it started before every other crawl, on another node
             daily.db.execute("update crawls set started = '2000-01-01T00:00:00+00:00' where id = ?", [late])
         assert roll_up(daily, 2, T0 + timedelta(days=len(bodies)))["fetches"] == 0

@@ -47,7 +47,7 @@ def get(ds, path, **headers):
 
 def test_every_table_and_column_is_described_in_chinese_and_english(tmp_path):
     with Store(tmp_path / "fresh.db") as store:
-        schema = {t: [c.name for c in store.db[t].columns] for t in store.db.table_names()}
+        schema = {t: [c.name for c in store.db[t].columns] for t in store.db.table_names() + store.db.view_names()}
     missing = [t for t in schema if t not in TABLES and t not in HIDDEN]
     assert not missing, f"describe these tables in monitor/store/schema_docs.py: {missing}"
     for table, (text, columns) in TABLES.items():
@@ -118,10 +118,15 @@ def test_evidence_view_banner_and_sandboxed_page(served):
     assert banner.status_code == 200
     assert banner.headers["content-security-policy"] == BANNER_CSP and "frame-src 'self'" in BANNER_CSP
     text = banner.text
-    assert "Stored copy, not the live page" in text and "2026-12-11T10:00:00+08:00" in text
+    # the page did not change since an earlier crawl: the copy stored then, with that crawl's clock
+    with Store(path) as store:
+        stored = store.query("select f.crawl_id, c.now from fetch_rows f join crawls c on c.id = f.crawl_id "
+                             "where f.id = ?", [fetch_id])[0]
+    assert stored["crawl_id"] in info["crawls"][:3]
+    assert "Stored copy, not the live page" in text and stored["now"] in text
     assert '<code id="fetched-url">http://www.zhengzhou.gov.cn/</code>' in text
     assert f'<iframe id="stored-page" sandbox src="/-/evidence/{fetch_id}/page"' in text
-    assert f"monitor evidence henan-zhengzhou --crawl {info['crawls'][2]} --url http://www.zhengzhou.gov.cn/" in text
+    assert f"monitor evidence henan-zhengzhou --crawl {stored['crawl_id']} --url http://www.zhengzhou.gov.cn/" in text
     page = get(ds, f"/-/evidence/{fetch_id}/page", **{"sec-fetch-dest": "iframe"})
     assert page.status_code == 200
     assert page.headers["content-security-policy"] == PAGE_CSP
@@ -138,7 +143,7 @@ def test_banner_escapes_crawled_urls(tmp_path):
     fs.build(path)
     evil = 'http://www.example.gov.cn/"><script>alert(1)</script>'
     with Store(path) as store:
-        store.db.conn.execute("update fetches set url = ?", [evil])
+        store.db.conn.execute("update fetch_rows set url = ?", [evil])
         store.db.conn.commit()
     ds = make_datasette(path)
     with Store(path) as store:

@@ -23,7 +23,7 @@ def test_old_database_is_migrated_in_place_without_losing_rows(tmp_path):
     assert applied(store.db) == MIGRATIONS
     assert store.query("select id, rendered from fetches") == [{"id": "f1", "rendered": 0}]
     assert store.crawl("c1")["status"] == "finished"
-    assert {"releases", "verdicts", "visits", "baselines"} <= set(store.db.table_names())
+    assert {"releases", "verdicts", "visits", "baselines"} <= set(store.db.table_names() + store.db.view_names())
     store.close()
 
 

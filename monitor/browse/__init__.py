@@ -31,7 +31,7 @@ def metadata(name: str, settings: MonitorSettings | None = None) -> dict:
     tables = {table: {"description": text, "columns": dict(columns)}
               for table, (text, columns) in TABLES.items()}
     for table in HIDDEN:
-        tables[table] = {"hidden": True}
+        tables.setdefault(table, {})["hidden"] = True
     rules = [rule for rule in RULES if rule != "overall"]
     return {
         "title": TITLE,

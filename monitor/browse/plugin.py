@@ -114,7 +114,7 @@ async def evidence_view(datasette, request):
         fetch=fetch, has_body=body is not None, command=command, fetched_at=_beijing(fetch["fetched_at"]),
         crawl_clock=_beijing(fetch["crawl_clock"]) if fetch.get("crawl_clock") else None,
         page_url=datasette.urls.path(f"{EVIDENCE}{fetch_id}/page"),
-        row_url=datasette.urls.row(db.name, "fetches", fetch_id))
+        row_url=datasette.urls.row(db.name, "fetch_rows", fetch_id))
     return Response.html(html, headers={**HEADERS, "Content-Security-Policy": BANNER_CSP})
 
 

@@ -23,6 +23,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from monitor.ids import new_id, stable_id, utcnow
+from monitor.store.compact import COLUMN_REPEAT_DROP, FLUSH_SQL, Interner, Repeats, insert_verdicts
 from monitor.store.migrations import migrate, needs_migration
 
 __all__ = ["Store", "StoreError", "new_id", "stable_id", "utcnow"]
@@ -72,6 +73,9 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
         self._pending: dict[str, list[dict]] = {}
+        #: crawl ids, portal ids, rule names as the integers of the compact tables (``compact.py``)
+        self.names = Interner(self.db.conn)
+        self.repeats = Repeats(self)
         self._known_bodies: set[str] = set()
         self._pending_upserts: dict[str, tuple[list[dict], Any]] = {}
 
@@ -102,6 +106,7 @@ class Store:
             yield
         except BaseException:
             conn.rollback()
+            self.names.cache.clear()  # integers interned in the rolled-back transaction are gone
             raise
         conn.commit()
 
@@ -203,7 +208,22 @@ class Store:
         return list(self.db.query("select * from portals order by region, id"))
 
     # ------------------------------------------------------------------ buffered writes
-    def add(self, table: str, row: dict) -> None:
+    def add(self, table: str, row: dict) -> str | None:
+        """Buffer a row for ``table`` as readers see it. A fetch or column that repeats its page's
+        last full row is written as a repeat (``compact.py``): for a fetch, the id the ``fetches``
+        view shows it under is returned."""
+        if table == "fetches":
+            return self.repeats.fetch(row)
+        if table == "columns":
+            self.repeats.column(row)
+            return None
+        self._pending.setdefault(table, []).append(row)
+        if table == "portal_crawls":  # the portal is done: its pages' memory is no longer needed
+            self.repeats.portal_done(row["portal_id"])
+        return None
+
+    def add_raw(self, table: str, row: dict) -> None:
+        """Buffer a row for a table of the store itself (not a view)."""
         self._pending.setdefault(table, []).append(row)
 
     def pending(self) -> int:
@@ -219,8 +239,16 @@ class Store:
                     self._write_entries(rows)
                 elif table in ("bodies", "guide_texts"):
                     self.db[table].insert_all(rows, pk="hash", ignore=True)
+                elif table == "verdicts":
+                    insert_verdicts(self.db.conn, rows, self.names)
+                elif table in FLUSH_SQL:
+                    sql, params = FLUSH_SQL[table]
+                    self.db.conn.executemany(sql, [params(r, self.names) for r in rows])
                 else:
                     self.db[table].upsert_all(rows, pk=_PKS[table])
+                    if table == "column_rows":
+                        sql, params = COLUMN_REPEAT_DROP
+                        self.db.conn.executemany(sql, [params(r, self.names) for r in rows])
 
     def _write_entries(self, rows: list[dict]) -> None:
         """Entries keep the crawl that first saw them; later sightings only move ``last_seen``."""
@@ -264,12 +292,11 @@ class Store:
 
 
 _PKS = {
-    "fetches": "id",
-    "columns": ("crawl_id", "portal_id", "url"),
+    "fetch_rows": "id",
+    "column_rows": ("crawl_id", "portal_id", "url"),
     "portal_crawls": ("crawl_id", "portal_id"),
     "releases": "id",
     "reposts": "entry_id",
-    "verdicts": ("crawl_id", "portal_id", "rule"),
     "visits": "id",
     "visit_days": ("portal_id", "day"),
     "baselines": "id",

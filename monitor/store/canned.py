@@ -181,7 +181,7 @@ def stored_page(conn, fetch_id: str) -> tuple[dict, bytes | None] | None:
     cur = conn.execute(
         "select f.id, f.crawl_id, f.portal_id, f.url, f.final_url, f.kind, f.status, f.error, f.fetched_at, "
         "f.charset, f.rendered, f.body_hash, p.name as portal_name, c.now as crawl_clock, b.data as data "
-        "from fetches f left join portals p on p.id = f.portal_id left join crawls c on c.id = f.crawl_id "
+        "from fetch_rows f left join portals p on p.id = f.portal_id left join crawls c on c.id = f.crawl_id "
         "left join bodies b on b.hash = f.body_hash where f.id = ?", [fetch_id])
     row = cur.fetchone()
     if row is None:

@@ -23,13 +23,12 @@ if TYPE_CHECKING:
 
 def save_page(store: "Store", item: "PageItem", seen_at: str | None = None) -> str:
     """One fetch (its body once per content hash) and the list entries read from it; returns the
-    fetch id. ``seen_at``: when the entries were seen, on the crawl's clock (UTC ISO; default now):
+    fetch id (that of the stored row it repeats, when nothing about the page changed). ``seen_at``: when the entries were seen, on the crawl's clock (UTC ISO; default now):
     a replay or a test with ``MONITOR_NOW`` sees them when it says it runs."""
     body_hash = store.add_body(item.body, item.charset) if item.body else None
-    fetch_id = item.fetch_id
     published = item.published
-    store.add("fetches", {
-        "id": fetch_id, "crawl_id": item.crawl_id, "portal_id": item.portal_id, "url": item.url,
+    fetch_id = store.add("fetches", {
+        "id": item.fetch_id, "crawl_id": item.crawl_id, "portal_id": item.portal_id, "url": item.url,
         # no redirect, no second copy of the URL (a NULL final URL is the URL itself)
         "final_url": item.final_url if item.final_url != item.url else None, "kind": item.kind, "depth": item.depth,
         "parent_url": item.parent_url, "link_text": item.link_text, "status": item.status,

@@ -37,7 +37,7 @@ from monitor.store import Store, StoreError
 POLICIES: dict[str, str] = {
     "crawls": "update:heartbeat",
     "portals": "update:synced_at",
-    "fetches": "ignore",
+    "fetch_rows": "ignore",
     "bodies": "ignore",
     "entries": (
         "first_seen = min(coalesce(t.first_seen, excluded.first_seen), coalesce(excluded.first_seen, t.first_seen)), "
@@ -51,7 +51,7 @@ POLICIES: dict[str, str] = {
         "last_seen = max(coalesce(t.last_seen, excluded.last_seen), coalesce(excluded.last_seen, t.last_seen)) "
         "where excluded.first_seen < t.first_seen or excluded.last_seen > t.last_seen "
         "or (t.published is null and excluded.published is not null)"),
-    "columns": "ignore",
+    "column_rows": "ignore",
     "portal_crawls": "ignore",
     "releases": (
         "first_seen = min(coalesce(t.first_seen, excluded.first_seen), coalesce(excluded.first_seen, t.first_seen)), "
@@ -60,7 +60,6 @@ POLICIES: dict[str, str] = {
         "category = coalesce(t.category, excluded.category), source = coalesce(t.source, excluded.source) "
         "where excluded.first_seen < t.first_seen or (t.published is null and excluded.published is not null)"),
     "reposts": "update:matched_at",
-    "verdicts": "ignore",
     "visits": "ignore",
     "visit_days": "update:visits",
     "baselines": "ignore",
@@ -75,7 +74,37 @@ POLICIES: dict[str, str] = {
         "or coalesce(excluded.last_attempt_at, '') > coalesce(t.last_attempt_at, ''))"),
 }
 #: each store keeps its own schema history, and its own retention bookkeeping (what it rolled up)
-SKIPPED = ("_migrations", "_sqlite_migrations", "rollups", "rollup_pages", "rollup_columns")
+#: and its own write-time bookkeeping of the compact rows (the last full row of every page)
+SKIPPED = ("_migrations", "_sqlite_migrations", "rollups", "rollup_pages", "rollup_columns", "fetch_heads",
+           "column_heads")
+#: the tables behind the views, counted under the view's name in what a merge reports
+VIEW_OF = {"fetch_rows": "fetches", "fetch_repeats": "fetches", "column_rows": "columns",
+           "column_repeats": "columns", "verdict_rows": "verdicts"}
+#: the compact tables (``compact.py``) hold node-local integers: copied by translating them through
+#: ``names`` (and evidence by its hash), after the tables they refer to; a row already present is kept
+TRANSLATED = {
+    "names": "insert or ignore into main.names (name) select name from src.names",
+    "evidence": "insert or ignore into main.evidence (hash, json) select hash, json from src.evidence",
+    "verdict_rows": (
+        "insert or ignore into main.verdict_rows (crawl_n, portal_n, rule_n, passed, level, value, evidence_n, at) "
+        "select c.n, p.n, r.n, v.passed, v.level, v.value, e.n, v.at from src.verdict_rows v "
+        "join src.names sc on sc.n = v.crawl_n join main.names c on c.name = sc.name "
+        "join src.names sp on sp.n = v.portal_n join main.names p on p.name = sp.name "
+        "join src.names sr on sr.n = v.rule_n join main.names r on r.name = sr.name "
+        "left join src.evidence se on se.n = v.evidence_n left join main.evidence e on e.hash = se.hash"),
+    "fetch_repeats": (
+        "insert or ignore into main.fetch_repeats (crawl_n, portal_n, of, latency_ms, fetched_at) "
+        "select c.n, p.n, f.of, f.latency_ms, f.fetched_at from src.fetch_repeats f "
+        "join src.names sc on sc.n = f.crawl_n join main.names c on c.name = sc.name "
+        "join src.names sp on sp.n = f.portal_n join main.names p on p.name = sp.name"),
+    "column_repeats": (
+        "insert or ignore into main.column_repeats (crawl_n, portal_n, url_n, of_crawl_n) "
+        "select c.n, p.n, u.n, o.n from src.column_repeats f "
+        "join src.names sc on sc.n = f.crawl_n join main.names c on c.name = sc.name "
+        "join src.names sp on sp.n = f.portal_n join main.names p on p.name = sp.name "
+        "join src.names su on su.n = f.url_n join main.names u on u.name = su.name "
+        "join src.names so on so.n = f.of_crawl_n join main.names o on o.name = so.name"),
+}
 
 
 @dataclass
@@ -129,7 +158,7 @@ def merge_stores(inputs: list[str], output: str) -> MergeResult:
             try:
                 with out.transaction():
                     for table in db.table_names():
-                        if table in SKIPPED or table.startswith("sqlite_"):
+                        if table in SKIPPED or table in TRANSLATED or table.startswith("sqlite_"):
                             continue
                         src_cols = [r[1] for r in db.execute(f'pragma src.table_info("{table}")').fetchall()]
                         if not src_cols:
@@ -142,9 +171,16 @@ def merge_stores(inputs: list[str], output: str) -> MergeResult:
                             policy = "ignore"
                             if table not in result.unknown_tables:
                                 result.unknown_tables.append(table)
-                        before = db.conn.total_changes
-                        db.execute(_upsert_sql(table, columns, pks, policy))
-                        result.changed[table] = result.changed.get(table, 0) + db.conn.total_changes - before
+                        shown = VIEW_OF.get(table, table)
+                        result.changed[shown] = (result.changed.get(shown, 0)
+                                                 + db.conn.execute(_upsert_sql(table, columns, pks, policy)).rowcount)
+                    for table, sql in TRANSLATED.items():  # rows inserted (not the triggers' counts)
+                        if table in ("names", "evidence"):  # bookkeeping, not rows a reader sees
+                            db.execute(sql)
+                            continue
+                        shown = VIEW_OF.get(table, table)
+                        result.changed[shown] = result.changed.get(shown, 0) + db.conn.execute(sql).rowcount
+                    db.execute("delete from main.evidence where refs <= 0")  # copied, but no new verdict uses it
             finally:
                 db.execute("detach database src")
         result.new_crawls = [r["id"] for r in db.query("select id, status, heartbeat from crawls order by started")

@@ -204,6 +204,16 @@ def _m012_portal_crawls_by_portal(db: sqlite_utils.Database) -> None:
     db["portal_crawls"].create_index(["portal_id"], if_not_exists=True)
 
 
+@migration("013_compact_rows")
+def _m013_compact_rows(db: sqlite_utils.Database) -> None:
+    """Verdicts with interned keys and shared evidence; fetches and columns that repeat their
+    page's last full row stored as references (``monitor/store/compact.py``). The tables
+    ``verdicts``, ``fetches`` and ``columns`` become views showing the same rows."""
+    from monitor.store.compact import create
+
+    create(db)
+
+
 _LEGACY_TABLE = "_migrations"
 
 

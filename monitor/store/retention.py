@@ -1,15 +1,16 @@
 """Keeping a year of daily crawls small: old per-crawl rows rolled up to what changed.
 
-Fetch rows (and the column rows of the same crawls) older than ``MONITOR_FETCH_RETENTION_DAYS``
-are kept only where something changed: for each portal page (portal, kind, URL, rendered), a row is
-kept when its status, error, final URL or body differs from the last row kept for that page; the
-rows in between said nothing new. Every fetch of a crawl and portal with a finding (a failing or
-warning verdict) is kept, so the evidence behind every finding stays. Verdicts are never deleted;
-those of old crawls that passed or are unknown keep their level and value but drop their evidence,
-which backs no finding (a stable portal's passing evidence, repeated daily, is most of a year's
-store); an unknown keeps ``none_failed`` (it decides whether a later failure regressed). The old
-portal records drop the detail of boards, personal data, harmful content and link checks where no
-finding rests on it. The probe's visits are rolled up per day already
+Since migration 013 a crawl writes a page's fetch (and a column's row) in full only when it changed;
+a repeat is a small reference row with the crawl's time and latency (``monitor/store/compact.py``).
+For portal crawls older than ``MONITOR_FETCH_RETENTION_DAYS`` those repeats are dropped: the full
+rows, each a change, stay. Full rows written before 013 are rolled up as they were: a row is kept
+when anything about the page (status, error, final URL, body, dates, link) differs from the last
+row kept for that page. Every row of a crawl and portal with a finding (a failing or warning
+verdict) is kept, so the evidence behind every finding stays. Verdicts are never deleted; those of
+old crawls that passed or are unknown keep their level and value but drop their evidence, which
+backs no finding; an unknown keeps ``none_failed`` (it decides whether a later failure regressed).
+The old portal records drop the detail of boards, personal data, harmful content and link checks
+where no finding rests on it. The probe's visits are rolled up per day already
 (``monitor/store/visits.py``).
 
 ``monitor evidence`` on a rolled-up crawl shows the nearest earlier kept fetch of the page, which is
@@ -23,12 +24,12 @@ import json
 from datetime import datetime, timedelta
 
 from monitor.clock import iso
+from monitor.store.compact import COLUMN_FACTS, FETCH_FACTS, page_key, thin_evidence
 from monitor.store.crawls import COMPACT
 from monitor.store.states import crawl_now
 
-#: what makes two fetches of a page the same, and two rows of a column
-FETCH_FACTS = ("status", "error", "final_url", "body_hash")
-COLUMN_FACTS = ("name", "type", "max_age_days", "newest", "blank", "entries", "fetched")
+#: what makes two fetches of a page the same, and two rows of a column: what a crawl compares when
+#: it writes a repeat (``compact.py``), so that a full row written since is never a repeat here
 
 
 def old_portal_crawls(store, before: datetime) -> list[dict]:
@@ -68,22 +69,57 @@ def roll_up(store, retention_days: int, now: datetime) -> dict[str, int]:
 
 def _roll_up_crawl(store, crawl: dict) -> dict[str, int]:
     crawl_id, started = crawl["id"], crawl["started"]
+    conn = store.db.conn
     findings = {r["portal_id"] for r in store.query(
         "select distinct portal_id from verdicts where crawl_id = ? and level in ('fail', 'warn')", [crawl_id])}
-    fetches = store.query(f"select id, portal_id, kind, url, rendered, {', '.join(FETCH_FACTS)} from fetches "
+    # full rows: those that repeat the last kept row of their page (stores written before the
+    # compact rows; since then a full row is written only when its page changed), never a head
+    fetches = store.query(f"select id, portal_id, kind, url, rendered, {', '.join(FETCH_FACTS)} from fetch_rows "
                           "where crawl_id = ? order by portal_id", [crawl_id])
-    for row in fetches:  # an empty final_url says "no redirect", as the URL itself used to
-        row["final_url"] = row["final_url"] or row["url"]
-    drop = _repeats(store, "rollup_pages", ("kind", "url", "rendered"), FETCH_FACTS, fetches, started, findings)
-    store.db.conn.executemany("delete from fetches where id = ?", [(r["id"],) for r in drop])
-    columns = store.query(f"select portal_id, url, {', '.join(COLUMN_FACTS)} from columns where crawl_id = ? "
+    drop = [r for r in _repeats(store, "rollup_pages", ("kind", "url", "rendered"), FETCH_FACTS, fetches,
+                                started, findings) if not _is_fetch_head(store, r)]
+    conn.executemany("delete from fetch_rows where id = ?", [(r["id"],) for r in drop])
+    columns = store.query(f"select portal_id, url, {', '.join(COLUMN_FACTS)} from column_rows where crawl_id = ? "
                           "order by portal_id", [crawl_id])
-    drop_columns = _repeats(store, "rollup_columns", ("url",), COLUMN_FACTS, columns, started, findings)
-    store.db.conn.executemany("delete from columns where crawl_id = ? and portal_id = ? and url = ?",
-                              [(crawl_id, r["portal_id"], r["url"]) for r in drop_columns])
-    return {"fetches": len(drop), "columns": len(drop_columns),
+    drop_columns = [r for r in _repeats(store, "rollup_columns", ("url",), COLUMN_FACTS, columns, started, findings)
+                    if not _is_column_head(store, crawl_id, r)]
+    conn.executemany("delete from column_rows where crawl_id = ? and portal_id = ? and url = ?",
+                     [(crawl_id, r["portal_id"], r["url"]) for r in drop_columns])
+    # repeats: what the crawl saw again, unchanged; kept only where a finding rests on them
+    repeats = _drop_repeats(store, crawl_id, findings)
+    return {"fetches": len(drop) + repeats["fetch_repeats"], "columns": len(drop_columns) + repeats["column_repeats"],
             "verdict_evidence": _thin_verdicts(store, crawl_id),
             "portal_details": _thin_portal_crawls(store, crawl_id, findings)}
+
+
+def _is_head(conn, table: str, where: str, args: list) -> bool:
+    return conn.execute(f"select 1 from {table} where {where} limit 1", args).fetchone() is not None
+
+
+def _is_fetch_head(store, row: dict) -> bool:
+    portal_n = store.names.known(row["portal_id"])
+    page = page_key(row["kind"], row["url"], row["rendered"])
+    return portal_n is not None and _is_head(store.db.conn, "fetch_heads", "portal_n = ? and page = ? and of = ?",
+                                             [portal_n, page, row["id"]])
+
+
+def _is_column_head(store, crawl_id: str, row: dict) -> bool:
+    ns = [store.names.known(x) for x in (row["portal_id"], row["url"], crawl_id)]
+    return None not in ns and _is_head(store.db.conn, "column_heads",
+                                       "portal_n = ? and url_n = ? and crawl_n = ?", ns)
+
+
+def _drop_repeats(store, crawl_id: str, findings: set) -> dict[str, int]:
+    crawl_n = store.names.known(crawl_id)
+    out = {"fetch_repeats": 0, "column_repeats": 0}
+    if crawl_n is None:
+        return out
+    keep = [n for n in (store.names.known(p) for p in findings) if n is not None]
+    marks = ", ".join("?" * len(keep))
+    for table in out:
+        out[table] = store.db.conn.execute(
+            f"delete from {table} where crawl_n = ? and portal_n not in ({marks})", [crawl_n, *keep]).rowcount
+    return out
 
 
 def _repeats(store, state_table: str, key: tuple, content: tuple, rows: list[dict], started: str,
@@ -124,16 +160,9 @@ def _digest(row: dict, fields: tuple) -> str:
 def _thin_verdicts(store, crawl_id: str) -> int:
     """The crawl's verdicts that are no finding (ok, or unknown) lose their evidence; an unknown
     keeps the one fact later judgements read from it: nothing failed (``none_failed``)."""
-    rows = store.query("select portal_id, rule, level, evidence from verdicts where crawl_id = ? "
-                       "and level in ('ok', 'unknown') and evidence is not null", [crawl_id])
-    updates = []
-    for r in rows:
-        keep = NONE_FAILED if r["level"] == "unknown" and _none_failed(r["evidence"]) else None
-        if r["evidence"] != keep:
-            updates.append((keep, crawl_id, r["portal_id"], r["rule"]))
-    store.db.conn.executemany("update verdicts set evidence = ? where crawl_id = ? and portal_id = ? "
-                              "and rule = ?", updates)
-    return len(updates)
+    def keep(level, evidence):
+        return NONE_FAILED if level == "unknown" and _none_failed(evidence) else None
+    return thin_evidence(store.db.conn, crawl_id, keep, store.names)
 
 
 NONE_FAILED = json.dumps({"none_failed": True}, separators=COMPACT)

@@ -232,5 +232,55 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     }),
 }
 
-#: schema bookkeeping, hidden in Datasette
-HIDDEN = ("_sqlite_migrations", "_migrations")
+_SAME_AS = {"fetch_rows": "fetches", "column_rows": "columns"}
+for _table, _view in _SAME_AS.items():  # the full rows behind the views, with the views' columns
+    TABLES[_table] = (TABLES[_view][0].split(" / ")[0] + "中内容有变化的完整行 / The full rows behind "
+                      + _view + ": the first fetch of a page and every one that differed",
+                      dict(TABLES[_view][1]))
+TABLES.update({
+    "names": ("编号表：抓取批次、网站、指标、栏目网址对应的整数 / Interned strings: the integers standing for "
+              "crawl ids, portal ids, rule names and column URLs in the compact tables", {
+        "n": "整数编号 / the integer",
+        "name": "文字编号或网址 / the string it stands for"}),
+    "evidence": ("判定证据（相同内容只存一份） / Verdict evidence, each distinct JSON text once", {
+        "n": "编号 / id",
+        "hash": "内容哈希 (BLAKE2b, 8 字节) / content hash",
+        "json": "证据 (JSON) / the evidence",
+        "refs": "引用它的判定数 / verdicts referring to it"}),
+    "verdict_rows": ("判定（紧凑存储，见 verdicts 视图） / Verdicts, compact (read the verdicts view)", {
+        "crawl_n": "抓取批次（names 编号） / crawl (names.n)",
+        "portal_n": "网站（names 编号） / portal (names.n)",
+        "rule_n": "指标（names 编号） / rule (names.n)",
+        "passed": "通过 1、不通过 0、未知为空 / passed (1), failed (0), unknown (null)",
+        "level": "ok 正常、warn 预警、fail 不合格、unknown 未知 / level",
+        "value": "指标值 (JSON) / the measured value",
+        "evidence_n": "证据（evidence 编号） / evidence (evidence.n)",
+        "at": "判定时点（Unix 秒，或原文） / the crawl's clock (Unix seconds, or the text as given)"}),
+    "fetch_repeats": ("与上次完整抓取相同的页面抓取 / Fetches that repeated their page's last full row", {
+        "crawl_n": "抓取批次（names 编号） / crawl (names.n)",
+        "portal_n": "网站（names 编号） / portal (names.n)",
+        "of": "所重复的完整抓取 (fetch_rows.id) / the full row repeated",
+        "latency_ms": "耗时（毫秒） / latency in ms",
+        "fetched_at": "抓取时间（Unix 秒，或原文） / fetch time (Unix seconds, or the text as given)"}),
+    "fetch_heads": ("每个页面最近的完整抓取（写入时比较用） / The last full fetch of every page (compared when writing)", {
+        "portal_n": "网站（names 编号） / portal (names.n)",
+        "page": "页面（类型、网址、是否渲染） / page: kind, URL, rendered",
+        "of": "最近的完整抓取 (fetch_rows.id) / its last full row",
+        "facts": "内容特征哈希 / hash of its facts"}),
+    "column_repeats": ("与上次完整记录相同的栏目记录 / Column rows that repeated the column's last full row", {
+        "crawl_n": "抓取批次（names 编号） / crawl (names.n)",
+        "portal_n": "网站（names 编号） / portal (names.n)",
+        "url_n": "栏目网址（names 编号） / column URL (names.n)",
+        "of_crawl_n": "所重复的完整记录的抓取批次 / crawl of the full row repeated"}),
+    "column_heads": ("每个栏目最近的完整记录（写入时比较用） / The last full row of every column (compared when writing)", {
+        "portal_n": "网站（names 编号） / portal (names.n)",
+        "url_n": "栏目网址（names 编号） / column URL (names.n)",
+        "crawl_n": "最近完整记录的抓取批次 / crawl of its last full row",
+        "facts": "内容特征哈希 / hash of its facts"}),
+})
+for _view in ("fetches", "columns", "verdicts"):
+    TABLES[_view] = (TABLES[_view][0] + "（视图） / (a view over the compact tables)", TABLES[_view][1])
+
+#: schema bookkeeping and the compact tables behind the views, hidden in Datasette's lists
+HIDDEN = ("_sqlite_migrations", "_migrations", "names", "evidence", "verdict_rows", "fetch_repeats",
+          "fetch_heads", "column_repeats", "column_heads", "fetch_rows", "column_rows")

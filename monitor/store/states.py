@@ -10,6 +10,7 @@ from datetime import datetime
 
 from monitor.clock import iso, parse_now
 from monitor.ids import new_id, utcnow
+from monitor.store.compact import delete_verdicts, insert_verdicts
 from monitor.store.crawls import COMPACT
 
 
@@ -71,9 +72,8 @@ def save_verdicts(store, crawl_id: str, at: datetime, verdicts: dict[str, list])
                          "evidence": json.dumps(evidence, ensure_ascii=False, default=str, separators=COMPACT),
                          "at": iso(at)})
     with store.transaction():
-        store.db.execute("delete from verdicts where crawl_id = ?", [crawl_id])
-        if rows:
-            store.db["verdicts"].insert_all(rows, pk=("crawl_id", "portal_id", "rule"))
+        delete_verdicts(store.db.conn, crawl_id, store.names)
+        insert_verdicts(store.db.conn, rows, store.names)
 
 
 def verdict_rows(store, portal_ids: list[str] | None = None, failing_only: bool = False) -> list[dict]:

@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from monitor.clock import SHANGHAI, iso
 from monitor.ids import utcnow
+from monitor.store.compact import insert_verdicts
 
 REGIONS = ("beijing", "tianjin", "hebei", "shanxi", "neimenggu", "liaoning", "jilin", "heilongjiang",
            "shanghai", "jiangsu", "zhejiang", "anhui", "fujian", "jiangxi", "shandong", "henan", "hubei",
@@ -113,8 +114,7 @@ def build(store, plan: Plan) -> dict:
                                  json.dumps({0: "不合格", 1: "合格"}.get(overall), ensure_ascii=False),
                                  json.dumps({"failed": failed, "unknown": unknown}), at_text))
             db.conn.executemany("insert into portal_crawls (crawl_id, portal_id, outcome) values (?, ?, ?)", crawled)
-            db.conn.executemany("insert into verdicts (crawl_id, portal_id, rule, passed, level, value, evidence, at) "
-                                "values (?, ?, ?, ?, ?, ?, ?, ?)", verdicts)
+            insert_verdicts(db.conn, verdicts, store.names)
             written += len(verdicts)
         db["baselines"].insert_all([{"id": str(uuid.UUID(int=rng.getrandbits(128))), "portal_id": p["id"],
                                      "crawl_id": crawl_ids[0], "marked_at": utcnow(), "note": "synthetic"}
