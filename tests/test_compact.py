@@ -156,3 +156,19 @@ def test_retention_drops_the_repeats_of_old_crawls_but_not_what_a_finding_rests_
         assert counts["crawls"] == 3
         kept = [r["crawl_id"] for r in store.query("select crawl_id from fetches order by fetched_at")]
         assert kept == [ids[0], ids[1], ids[3]]  # the first, the one with a finding, the newest
+
+
+def test_the_canned_queries_read_the_compact_tables_through_their_indexes(tmp_path):
+    """A national store has millions of verdicts and fetches: the canned queries of ``monitor
+    serve`` must look a portal's rows up, never read a table or view whole (SQLite neither flattens
+    a join view on the right of a LEFT JOIN nor pushes a correlated term into a UNION ALL view)."""
+    import re
+
+    from monitor.store.canned import PORTAL_HISTORY, QUALIFIED_SHARE, latest_verdicts_sql
+    whole = re.compile(r"^(SCAN (fetch_rows|fetch_repeats|verdict_rows|column_rows|column_repeats|f|r|v|vr)\b"
+                       r"|MATERIALIZE (verdicts|fetches|columns|v)\b)")
+    with Store(tmp_path / "m.db") as store:
+        _crawl(store, 1, "h-a")
+        for sql in (latest_verdicts_sql(["reachable", "error_link"]), QUALIFIED_SHARE, PORTAL_HISTORY):
+            plan = [r[3] for r in store.db.conn.execute("explain query plan " + sql, {"region": "", "portal": "p"})]
+            assert not [step for step in plan if whole.match(step)], plan

@@ -19,6 +19,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping, Sequence
 
+from monitor.store.compact import VERDICT_AT, homepage_fetch_sql
+
 #: each portal's newest finished portal crawl (k = 1), looked up portal by portal through the index
 #: on portal_crawls(portal_id): a national store's million portal records are never sorted whole
 _LATEST = """latest as materialized (
@@ -31,13 +33,9 @@ _LATEST = """latest as materialized (
   where crawl_id is not null
 )"""
 
-#: the stored homepage of a portal in a crawl, as ``monitor evidence`` picks it
-_EVIDENCE = """(select f.id from fetches f where f.crawl_id = {crawl} and f.portal_id = {portal}
-   and f.kind in ('homepage', 'migrated') order by f.rendered, f.fetched_at limit 1)"""
-
-
 def _evidence(crawl: str, portal: str) -> str:
-    return _EVIDENCE.format(crawl=crawl, portal=portal)
+    """The stored homepage of a portal in a crawl, as ``monitor evidence`` picks it."""
+    return homepage_fetch_sql(crawl, portal)
 
 
 def _quote(text: str) -> str:
@@ -45,15 +43,19 @@ def _quote(text: str) -> str:
 
 
 def latest_verdicts_sql(rules: Sequence[str]) -> str:
-    pivot = ",\n  ".join(f"max(case when v.rule = {_quote(r)} then v.level end) as {r}"
+    pivot = ",\n  ".join(f"max(case when r.name = {_quote(r)} then v.level end) as {r}"
                          for r in rules if r.isidentifier())
+    # the compact table, not the verdicts view: SQLite cannot flatten a view that is a join on the
+    # right of a LEFT JOIN, and would read every verdict of the store first
     return f"""with {_LATEST}
-select p.region, p.id as portal_id, p.name, max(v.at) as judged_at,
-  max(case when v.rule = 'overall' then json_extract(v.value, '$') end) as overall_verdict,
+select p.region, p.id as portal_id, p.name, max({VERDICT_AT}) as judged_at,
+  max(case when r.name = 'overall' then json_extract(v.value, '$') end) as overall_verdict,
   {pivot},
   {_evidence('l.crawl_id', 'l.portal_id')} as evidence_page
 from latest l join portals p on p.id = l.portal_id
-left join verdicts v on v.crawl_id = l.crawl_id and v.portal_id = l.portal_id
+left join verdict_rows v on v.crawl_n = (select n from names where name = l.crawl_id)
+  and v.portal_n = (select n from names where name = l.portal_id)
+left join names r on r.n = v.rule_n
 where l.k = 1 and (:region = '' or p.region = :region)
 group by p.id
 order by p.region, p.id"""

@@ -128,6 +128,27 @@ VIEWS = {
 }
 
 
+def homepage_fetch_sql(crawl: str, portal: str) -> str:
+    """SQL for the id of a portal's stored homepage in a crawl, as ``monitor evidence`` picks it
+    (static before rendered, earliest first), for correlated ``crawl`` and ``portal`` expressions.
+    Written against the tables, not the ``fetches`` view: SQLite does not push a correlated term
+    into a UNION ALL view, and would read every fetch for each row."""
+    kinds = "f.kind in ('homepage', 'migrated')"
+    return f"""(select id from (
+    select f.id, f.rendered, f.fetched_at from fetch_rows f
+    where f.crawl_id = {crawl} and f.portal_id = {portal} and {kinds}
+    union all
+    select f.id, f.rendered, {_time_sql('r.fetched_at', _UTC_TEXT)} from fetch_repeats r
+    join fetch_rows f on f.id = r.of
+    where r.crawl_n = (select n from names where name = {crawl})
+      and r.portal_n = (select n from names where name = {portal}) and {kinds})
+  order by rendered, fetched_at limit 1)"""
+
+
+#: a verdict's time as the ``verdicts`` view shows it, for SQL over ``verdict_rows v``
+VERDICT_AT = _time_sql("v.at", _SHANGHAI_TEXT)
+
+
 def create(db) -> None:
     """The compact tables and the views over them, moving the rows of an existing store (run once,
     by the migration)."""

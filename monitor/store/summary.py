@@ -7,14 +7,17 @@ import json
 
 def crawl_portal_rows(store, crawl_id: str) -> list[dict]:
     rows = store.query(
-        "select pc.*, p.name, p.region, p.status as registry_status, "
-        "(select count(*) from fetches f where f.crawl_id = pc.crawl_id and f.portal_id = pc.portal_id) fetches, "
-        "(select count(*) from fetches f where f.crawl_id = pc.crawl_id and f.portal_id = pc.portal_id "
-        " and f.error is not null) failed "
+        "select pc.*, p.name, p.region, p.status as registry_status "
         "from portal_crawls pc left join portals p on p.id = pc.portal_id where pc.crawl_id = ? "
         "order by p.region, pc.portal_id", [crawl_id])
+    # the crawl's fetches counted once, grouped (a count per portal row would read the fetches
+    # view once per portal)
+    counts = {r["portal_id"]: r for r in store.query(
+        "select portal_id, count(*) fetches, sum(error is not null) failed from fetches where crawl_id = ? "
+        "group by portal_id", [crawl_id])}
     out = []
     for r in rows:
+        r.update(counts.get(r["portal_id"], {"fetches": 0, "failed": 0}))
         link = json.loads(r["error_link"]) if r["error_link"] else {}
         policy = json.loads(r["policy_column"]) if r["policy_column"] else {}
         out.append({
