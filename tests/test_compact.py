@@ -143,19 +143,22 @@ def test_merged_node_stores_read_as_the_union_and_merge_again_to_nothing(tmp_pat
 
 
 def test_retention_drops_the_repeats_of_old_crawls_but_not_what_a_finding_rests_on(tmp_path):
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from monitor.clock import SHANGHAI
     with Store(tmp_path / "m.db") as store:
-        ids = [_crawl(store, n, "h-a")[0] for n in range(1, 5)]
-        with store.transaction():
-            insert_verdicts(store.db.conn, [{"crawl_id": ids[1], "portal_id": "p", "rule": "error_link",
-                                             "passed": 0, "level": "fail", "value": '"missing"', "evidence": "{}",
-                                             "at": "2026-11-02T10:00:00+08:00"}], store.names)
-        counts = roll_up(store, 1, datetime(2026, 11, 4, 12, tzinfo=SHANGHAI) + timedelta(hours=0))
+        ids = [_crawl(store, n, "h-a")[0] for n in range(1, 6)]
+        with store.transaction():  # crawl 2 has a finding; crawl 3 is not judged yet
+            insert_verdicts(store.db.conn, [{"crawl_id": c, "portal_id": "p", "rule": "error_link",
+                                             "passed": int(i != 1), "level": "fail" if i == 1 else "ok",
+                                             "value": '"x"', "evidence": "{}", "at": "2026-11-02T10:00:00+08:00"}
+                                            for i, c in enumerate(ids) if i != 2], store.names)
+        counts = roll_up(store, 1, datetime(2026, 11, 5, 12, tzinfo=SHANGHAI))
         assert counts["crawls"] == 3
         kept = [r["crawl_id"] for r in store.query("select crawl_id from fetches order by fetched_at")]
-        assert kept == [ids[0], ids[1], ids[3]]  # the first, the one with a finding, the newest
+        # the first, the one with a finding, the one not judged yet (it waits), the newest
+        assert kept == [ids[0], ids[1], ids[2], ids[4]]
+        assert {r["crawl_id"] for r in store.query("select crawl_id from rollups")} == {ids[0], ids[1], ids[3]}
 
 
 def test_the_canned_queries_read_the_compact_tables_through_their_indexes(tmp_path):

@@ -9,8 +9,8 @@ row kept for that page. Every row of a crawl and portal with a finding (a failin
 verdict) is kept, so the evidence behind every finding stays. Verdicts are never deleted; those of
 old crawls that passed or are unknown keep their level and value but drop their evidence, which
 backs no finding; an unknown keeps ``none_failed`` (it decides whether a later failure regressed).
-The old portal records drop the detail of boards, personal data, harmful content and link checks
-where no finding rests on it. The probe's visits are rolled up per day already
+The old portal records drop the detail of the homepage elements, boards, personal data, harmful
+content and link checks where no finding rests on it. The probe's visits are rolled up per day already
 (``monitor/store/visits.py``).
 
 ``monitor evidence`` on a rolled-up crawl shows the nearest earlier kept fetch of the page, which is
@@ -54,8 +54,8 @@ def roll_up(store, retention_days: int, now: datetime) -> dict[str, int]:
         return counts
     done = {r["crawl_id"] for r in store.query("select crawl_id from rollups")}
     for crawl in old_portal_crawls(store, now - timedelta(days=retention_days)):
-        if crawl["id"] in done:
-            continue
+        if crawl["id"] in done or not _judged(store, crawl["id"]):
+            continue  # a crawl not judged yet (merged in, or stored by an older version) waits
         with store.transaction():
             found = _roll_up_crawl(store, crawl)
             store.db.execute("insert or replace into rollups (crawl_id, started, rolled_at, counts) "
@@ -65,6 +65,11 @@ def roll_up(store, retention_days: int, now: datetime) -> dict[str, int]:
         for key, value in found.items():
             counts[key] += value
     return counts
+
+
+def _judged(store, crawl_id: str) -> bool:
+    """Whether the crawl has verdicts: what a roll-up keeps depends on its findings."""
+    return bool(store.query("select 1 from verdicts where crawl_id = ? limit 1", [crawl_id]))
 
 
 def _roll_up_crawl(store, crawl: dict) -> dict[str, int]:
@@ -177,11 +182,14 @@ def _none_failed(evidence: str) -> bool:
 
 
 def _thin_portal_crawls(store, crawl_id: str, findings: set) -> int:
-    """The crawl's portal records keep their summary; the detail of what was read below the
-    homepage is dropped where no finding rests on it (the verdicts carry what was found)."""
+    """The crawl's portal records keep their summary; the detail of what was read (the homepage
+    elements found, boards, personal data, harmful content, link checks) is dropped where no
+    finding rests on it: the verdicts carry what was found, and a passing element's description
+    repeats every day (about half a rolled-up portal record)."""
     rows = [(crawl_id, r["portal_id"]) for r in store.query(
         "select portal_id from portal_crawls where crawl_id = ? and coalesce(boards, privacy, harmful, "
-        "link_checks) is not null", [crawl_id]) if r["portal_id"] not in findings]
+        "link_checks, error_link, policy_column) is not null", [crawl_id]) if r["portal_id"] not in findings]
     store.db.conn.executemany("update portal_crawls set boards = null, privacy = null, harmful = null, "
-                              "link_checks = null where crawl_id = ? and portal_id = ?", rows)
+                              "link_checks = null, error_link = null, policy_column = null "
+                              "where crawl_id = ? and portal_id = ?", rows)
     return len(rows)
