@@ -213,12 +213,14 @@ def insert_verdicts(conn, rows, names: Interner | None = None, replace: bool = T
     """Write verdict rows given as the view shows them (dicts or tuples in ``VERDICT_COLUMNS``
     order). Inside the caller's transaction."""
     names = names or Interner(conn)
-    packed = []
+    packed, refs = [], {}  # many portals' passing evidence is the same text: looked up once a call
     for row in rows:
         r = row if isinstance(row, dict) else dict(zip(VERDICT_COLUMNS, row))
+        text = r.get("evidence")
+        if text not in refs:
+            refs[text] = evidence_ref(conn, text)
         packed.append((names(r["crawl_id"]), names(r["portal_id"]), names(r["rule"]), r.get("passed"),
-                       r.get("level"), r.get("value"), evidence_ref(conn, r.get("evidence")),
-                       pack_time(r.get("at"), "+08:00")))
+                       r.get("level"), r.get("value"), refs[text], pack_time(r.get("at"), "+08:00")))
     verb = "insert or replace" if replace else "insert or ignore"
     conn.executemany(f"{verb} into verdict_rows (crawl_n, portal_n, rule_n, passed, level, value, evidence_n, at) "
                      "values (?, ?, ?, ?, ?, ?, ?, ?)", packed)
