@@ -105,6 +105,7 @@ def test_an_older_store_is_moved_into_the_compact_rows_unchanged(tmp_path):
     verdicts = [{"crawl_id": f"c{i}", "portal_id": p, "rule": rule, "passed": 1, "level": "ok", "value": "0",
                  "evidence": json.dumps({"portal": p, "rule": rule}), "at": f"2026-11-0{i}T10:00:00+08:00"}
                 for i in (1, 2) for p in ("p", "q") for rule in ("reachable", "overall")]
+    verdicts[-1]["at"] = "2026-02-30T10:00:00+08:00"  # not a date: kept as written, not moved to 2 March
     db["verdicts"].insert_all(verdicts)
     fetches = [_fetch(c, "h", 1.0, "2026-11-01T00:00:00+00:00") for c in ("c1", "c2")]
     db["fetches"].insert_all(fetches)

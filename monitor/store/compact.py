@@ -18,8 +18,9 @@ crawl, 56 GB a year (``bench/soak.py``). Here:
 The views ``verdicts``, ``fetches`` and ``columns`` show every row as before (a repeated fetch as
 the row it repeats, with its own crawl, latency and time, and the id of the full row: the same
 content by construction), so every reader, ``monitor serve`` and SQL by hand read them unchanged.
-Writes go through ``Store`` (``write_fetch``, ``write_column``, ``insert_verdicts``); merging stores
-translates the integers (``monitor/store/merge.py``).
+The views are read-only: writes go through ``Store.add`` (which asks ``Repeats`` whether a fetch or
+column repeats its head) and ``insert_verdicts``; merging stores translates the integers
+(``monitor/store/merge.py``).
 """
 
 from __future__ import annotations
@@ -162,8 +163,11 @@ def create(db) -> None:
                  "from verdicts union select rule from verdicts")
     conn.execute("insert or ignore into evidence (hash, json) select monitor_digest(evidence), evidence "
                  "from verdicts where evidence is not null")
-    at = ("case when at like '____-__-__T__:__:__+08:00' then cast(strftime('%s', at) as integer) "
-          "else at end")
+    # as an integer only where the view prints exactly the same text back (SQLite would also read
+    # e.g. a 30 February, and print 2 March)
+    seconds = "cast(strftime('%s', at) as integer)"
+    at = (f"case when at like '____-__-__T__:__:__+08:00' and {_SHANGHAI_TEXT.format(seconds)} = at "
+          f"then {seconds} else at end")
     conn.execute("insert into verdict_rows (crawl_n, portal_n, rule_n, passed, level, value, evidence_n, at) "
                  f"select c.n, p.n, r.n, v.passed, v.level, v.value, e.n, {at} from verdicts v "
                  "join names c on c.name = v.crawl_id join names p on p.name = v.portal_id "
