@@ -176,3 +176,16 @@ def test_the_canned_queries_read_the_compact_tables_through_their_indexes(tmp_pa
         for sql in (latest_verdicts_sql(["reachable", "error_link"]), QUALIFIED_SHARE, PORTAL_HISTORY):
             plan = [r[3] for r in store.db.conn.execute("explain query plan " + sql, {"region": "", "portal": "p"})]
             assert not [step for step in plan if whole.match(step)], plan
+
+
+def test_pages_fetched_once_keep_no_head(tmp_path):
+    """An article is fetched once, when its entry is new: a head for it would be a row a day, forever."""
+    with Store(tmp_path / "m.db") as store:
+        crawl_id = store.begin_crawl("portal", "portal=p")
+        for n in range(3):
+            store.add("fetches", {**_fetch(crawl_id, f"h-{n}", 1.0, "2026-11-01T02:00:00+00:00", fid=f"a{n}"),
+                                  "kind": "article", "url": f"{HOME}art/{n}.html"})
+        store.add("fetches", _fetch(crawl_id, "h-home", 1.0, "2026-11-01T02:00:00+00:00"))
+        store.flush()
+        assert store.query("select count(*) n from fetches where kind = 'article'")[0]["n"] == 3
+        assert store.query("select count(*) n from fetch_heads")[0]["n"] == 1  # the homepage's

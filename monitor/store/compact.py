@@ -257,6 +257,9 @@ def thin_evidence(conn, crawl_id: str, keep, names: Interner | None = None) -> i
 
 #: what makes a fetch of a page the same as the last full one: all but when and how fast
 FETCH_FACTS = tuple(c for c in FETCH_COLUMNS if c not in FETCH_VOLATILE + ("portal_id",))
+#: pages fetched once, when first listed (the articles of new entries, their attachments): a head
+#: for them would never be used, and they are new every day (a row each, forever)
+ONE_SHOT_KINDS = ("article", "attachment")
 
 
 class Repeats:
@@ -278,6 +281,9 @@ class Repeats:
         row = {c: row.get(c) for c in FETCH_COLUMNS}
         row["rendered"] = int(row["rendered"] or 0)
         portal = row["portal_id"]
+        if row["kind"] in ONE_SHOT_KINDS:
+            store.add_raw("fetch_rows", row)
+            return row["id"]
         page = page_key(row["kind"], row["url"], row["rendered"])
         facts = facts_digest(row, FETCH_FACTS)
         heads = self.fetch_heads.setdefault(portal, {})

@@ -24,7 +24,7 @@ import json
 from datetime import datetime, timedelta
 
 from monitor.clock import iso
-from monitor.store.compact import COLUMN_FACTS, FETCH_FACTS, page_key, thin_evidence
+from monitor.store.compact import COLUMN_FACTS, FETCH_FACTS, ONE_SHOT_KINDS, page_key, thin_evidence
 from monitor.store.crawls import COMPACT
 from monitor.store.states import crawl_now
 
@@ -78,9 +78,11 @@ def _roll_up_crawl(store, crawl: dict) -> dict[str, int]:
     findings = {r["portal_id"] for r in store.query(
         "select distinct portal_id from verdicts where crawl_id = ? and level in ('fail', 'warn')", [crawl_id])}
     # full rows: those that repeat the last kept row of their page (stores written before the
-    # compact rows; since then a full row is written only when its page changed), never a head
+    # compact rows; since then a full row is written only when its page changed), never a head;
+    # pages fetched once (articles, attachments) never repeat and keep no state
     fetches = store.query(f"select id, portal_id, kind, url, rendered, {', '.join(FETCH_FACTS)} from fetch_rows "
-                          "where crawl_id = ? order by portal_id", [crawl_id])
+                          f"where crawl_id = ? and kind not in ({', '.join('?' * len(ONE_SHOT_KINDS))}) "
+                          "order by portal_id", [crawl_id, *ONE_SHOT_KINDS])
     drop = [r for r in _repeats(store, "rollup_pages", ("kind", "url", "rendered"), FETCH_FACTS, fetches,
                                 started, findings) if not _is_fetch_head(store, r)]
     conn.executemany("delete from fetch_rows where id = ?", [(r["id"],) for r in drop])
