@@ -23,7 +23,7 @@ from typing import Any, Iterable
 import sqlite_utils
 
 from monitor.ids import new_id, stable_id, utcnow
-from monitor.store.compact import COLUMN_REPEAT_DROP, FLUSH_SQL, Interner, Repeats, insert_verdicts
+from monitor.store.compact import FLUSH_SQL, Interner, Repeats, insert_verdicts
 from monitor.store.migrations import migrate, needs_migration
 
 __all__ = ["Store", "StoreError", "new_id", "stable_id", "utcnow"]
@@ -246,9 +246,6 @@ class Store:
                     self.db.conn.executemany(sql, [params(r, self.names) for r in rows])
                 else:
                     self.db[table].upsert_all(rows, pk=_PKS[table])
-                    if table == "column_rows":
-                        sql, params = COLUMN_REPEAT_DROP
-                        self.db.conn.executemany(sql, [params(r, self.names) for r in rows])
 
     def _write_entries(self, rows: list[dict]) -> None:
         """Entries keep the crawl that first saw them; later sightings only move ``last_seen``."""

@@ -33,11 +33,6 @@ _LATEST = """latest as materialized (
   where crawl_id is not null
 )"""
 
-def _evidence(crawl: str, portal: str) -> str:
-    """The stored homepage of a portal in a crawl, as ``monitor evidence`` picks it."""
-    return homepage_fetch_sql(crawl, portal)
-
-
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -51,7 +46,7 @@ def latest_verdicts_sql(rules: Sequence[str]) -> str:
 select p.region, p.id as portal_id, p.name, max({VERDICT_AT}) as judged_at,
   max(case when r.name = 'overall' then json_extract(v.value, '$') end) as overall_verdict,
   {pivot},
-  {_evidence('l.crawl_id', 'l.portal_id')} as evidence_page
+  {homepage_fetch_sql('l.crawl_id', 'l.portal_id')} as evidence_page
 from latest l join portals p on p.id = l.portal_id
 left join verdict_rows v on v.crawl_n = (select n from names where name = l.crawl_id)
   and v.portal_n = (select n from names where name = l.portal_id)
@@ -82,7 +77,7 @@ ref as (
   from portals p where p.status != 'closed'
 )
 select ref.region, cur.portal_id, ref.name, cur.rule as "check",
-  {_evidence('cur.crawl_id', 'cur.portal_id')} as evidence_page,
+  {homepage_fetch_sql('cur.crawl_id', 'cur.portal_id')} as evidence_page,
   (select min(f.at) from known f where f.portal_id = cur.portal_id and f.rule = cur.rule and f.passed = 0
      and f.at > coalesce((select max(o.at) from known o where o.portal_id = cur.portal_id
                           and o.rule = cur.rule and o.passed = 1), '')) as first_failed_at,
@@ -116,7 +111,7 @@ order by p.region"""
 PORTAL_HISTORY = f"""select v.at, v.rule, v.level, json_extract(v.value, '$') as value,
   case when exists (select 1 from baselines b where b.portal_id = v.portal_id and b.crawl_id = v.crawl_id)
     then 'baseline' else '' end as baseline,
-  {_evidence('v.crawl_id', 'v.portal_id')} as evidence_page,
+  {homepage_fetch_sql('v.crawl_id', 'v.portal_id')} as evidence_page,
   v.crawl_id, substr(v.evidence, 1, 300) as evidence
 from portal_crawls pc join crawls c on c.id = pc.crawl_id
 join verdicts v on v.crawl_id = pc.crawl_id and v.portal_id = pc.portal_id

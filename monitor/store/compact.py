@@ -29,6 +29,8 @@ import hashlib
 import json
 from datetime import datetime
 
+from monitor.store.crawls import COMPACT
+
 #: the columns of the views, in the order of the tables they replaced
 FETCH_COLUMNS = ("id", "crawl_id", "portal_id", "url", "final_url", "kind", "depth", "parent_url", "link_text",
                  "status", "error", "latency_ms", "size", "charset", "fetched_at", "body_hash", "rendered",
@@ -72,7 +74,8 @@ def page_key(kind: str | None, url: str | None, rendered) -> str:
 
 
 def facts_digest(row: dict, fields) -> bytes:
-    return digest(json.dumps([row.get(f) for f in fields], ensure_ascii=False, default=str))
+    """The fingerprint of a row's facts (``fields``): a crawl's heads and the roll-up's state."""
+    return digest(json.dumps([row.get(f) for f in fields], ensure_ascii=False, default=str, separators=COMPACT))
 
 
 SCHEMA = [
@@ -330,6 +333,8 @@ class Repeats:
             heads[url] = head
             return
         store.add_raw("column_rows", row)
+        # a resumed crawl may have written a repeat of this column first
+        store.add_raw("column_repeats_drop", {"crawl_id": row["crawl_id"], "portal_id": portal, "url": url})
         store.add_raw("column_heads", {"portal_id": portal, "url": url, "crawl_id": row["crawl_id"],
                                        "facts": facts})
         heads[url] = (row["crawl_id"], facts)
@@ -351,9 +356,8 @@ FLUSH_SQL = {
     "column_repeats": ("insert or replace into column_repeats (crawl_n, portal_n, url_n, of_crawl_n) "
                        "values (?, ?, ?, ?)",
                        lambda r, n: (n(r["crawl_id"]), n(r["portal_id"]), n(r["url"]), n(r["of_crawl_id"]))),
+    "column_repeats_drop": ("delete from column_repeats where crawl_n = ? and portal_n = ? and url_n = ?",
+                            lambda r, n: (n(r["crawl_id"]), n(r["portal_id"]), n(r["url"]))),
     "column_heads": ("insert or replace into column_heads (portal_n, url_n, crawl_n, facts) values (?, ?, ?, ?)",
                      lambda r, n: (n(r["portal_id"]), n(r["url"]), n(r["crawl_id"]), r["facts"])),
 }
-#: a full column row replaces any repeat of the same crawl and column (a resumed crawl)
-COLUMN_REPEAT_DROP = ("delete from column_repeats where crawl_n = ? and portal_n = ? and url_n = ?",
-                      lambda r, n: (n(r["crawl_id"]), n(r["portal_id"]), n(r["url"])))

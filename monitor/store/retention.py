@@ -19,18 +19,15 @@ the same content by construction.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timedelta
 
 from monitor.clock import iso
-from monitor.store.compact import COLUMN_FACTS, FETCH_FACTS, ONE_SHOT_KINDS, page_key, thin_evidence
+# what makes two fetches of a page the same, and two rows of a column, is what a crawl compares when
+# it writes a repeat (FETCH_FACTS, COLUMN_FACTS): a full row written since is never a repeat here
+from monitor.store.compact import COLUMN_FACTS, FETCH_FACTS, ONE_SHOT_KINDS, facts_digest, page_key, thin_evidence
 from monitor.store.crawls import COMPACT
 from monitor.store.states import crawl_now
-
-#: what makes two fetches of a page the same, and two rows of a column: what a crawl compares when
-#: it writes a repeat (``compact.py``), so that a full row written since is never a repeat here
-
 
 def old_portal_crawls(store, before: datetime) -> list[dict]:
     """Finished ``portal`` crawls whose clock is before ``before``, oldest first."""
@@ -144,7 +141,7 @@ def _repeats(store, state_table: str, key: tuple, content: tuple, rows: list[dic
         updates = []
         for r in group:
             page = "\x1f".join("" if r[k] is None else str(r[k]) for k in key)
-            facts = _digest(r, content)
+            facts = facts_digest(r, content).hex()
             previous = last.get(page)
             if previous is not None and previous[1] > started:
                 continue  # a crawl merged in late, older than what was rolled up: left as it is
@@ -156,12 +153,6 @@ def _repeats(store, state_table: str, key: tuple, content: tuple, rows: list[dic
         store.db.conn.executemany(f"insert or replace into {state_table} (portal_id, page, facts, started) "
                                   "values (?, ?, ?, ?)", updates)
     return out
-
-
-def _digest(row: dict, fields: tuple) -> str:
-    """A short fingerprint of a row's facts (8 bytes of BLAKE2b: equality only, never shown)."""
-    text = json.dumps([row[f] for f in fields], ensure_ascii=False, separators=COMPACT)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _thin_verdicts(store, crawl_id: str) -> int:
